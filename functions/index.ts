@@ -1,0 +1,17 @@
+import type { ServiceName } from '../shared/topology';
+
+/**
+ * Loads a service's module, which registers its functions with the Functions Framework.
+ * (On Cloud Functions the same module is the function source: FUNCTION_SOURCE=dist/functions/<service>.)
+ * require() keeps loading lazy and synchronous in every runner (tsx, jest, compiled JavaScript).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const modules: Record<ServiceName, () => unknown> = {
+  products: () => require('./products'),
+  customers: () => require('./customers'),
+  messaging: () => require('./messaging'),
+};
+
+export const loadService = (service: ServiceName): void => {
+  modules[service]();
+};

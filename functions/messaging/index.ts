@@ -1,0 +1,8 @@
+import { registerHttp } from '../../shared/runtime/registry';
+import { DEAD_LETTER_RECORDER } from '../../shared/topology';
+import { recordFromDeadLetterTopic } from './on-dead-letter';
+import { runJob } from './jobs';
+
+registerHttp({ name: 'outbox-sweeper', service: 'messaging', kind: 'job' }, runJob('outbox-sweeper'));
+registerHttp({ name: 'messaging-prune', service: 'messaging', kind: 'job' }, runJob('messaging-prune'));
+registerHttp({ name: DEAD_LETTER_RECORDER, service: 'messaging', kind: 'push-endpoint' }, recordFromDeadLetterTopic);

@@ -1,0 +1,25 @@
+import type { Knex } from 'knex';
+import * as messaging from './001_messaging';
+import * as catalog from './002_catalog';
+import * as customers from './003_customers';
+
+/**
+ * Every migration, in order. Listed explicitly (a knex migration source) so migrations run the
+ * same under tsx, jest and compiled JavaScript, with no file-system discovery.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '001_messaging': messaging,
+  '002_catalog': catalog,
+  '003_customers': customers,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};
+
+export async function migrate(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest({ migrationSource, schemaName: 'public' })) as [number, string[]];
+  return applied;
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { money } from '../money';
+
+/** Field schemas shared by HTTP bodies and events, so both sides agree on one definition. */
+export const uuid = z.string().uuid();
+export const sku = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-", at most 64 characters');
+export const quantity = z.number().int().min(1).max(10_000);
+export const email = z.string().trim().toLowerCase().email().max(254);
+export const name = z.string().trim().min(1).max(200);
+
+export const lineItem = z.object({ product_sku: sku, quantity, unit_price: money });
+export const lineItems = z.array(lineItem).min(1).max(100);
+export type LineItem = z.infer<typeof lineItem>;

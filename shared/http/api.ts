@@ -1,0 +1,94 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { ZodError, type ZodType } from 'zod';
+import { config } from '../config';
+import { AppError, badRequest } from '../errors';
+import { log } from '../logger';
+import { registerHttp } from '../runtime/registry';
+import { apiFunctionName, type ServiceName } from '../topology';
+import { runChecks, standardChecks } from './health';
+import { identify, type Caller } from './identity';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    caller: Caller;
+    rawBody?: Buffer;
+  }
+}
+
+/**
+ * A service's HTTP API as one HTTP function: JSON in and out, identity resolved, errors in
+ * the `{error:{code,message,details?}}` shape, `GET /` health with the database and Pub/Sub.
+ */
+export function httpApi(service: ServiceName, routes: (router: Router) => void): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(limitBody, requireJson, express.json({ limit: config().HTTP_BODY_LIMIT_BYTES }));
+  app.get('/', async (_req, res) => {
+    const health = await runChecks(standardChecks);
+    res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', service, checks: health.checks });
+  });
+  app.use(async (req, _res, next) => {
+    req.caller = await identify(req);
+    next();
+  });
+  const router = express.Router();
+  routes(router);
+  app.use(router);
+  app.use((req, _res, next) => next(new AppError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler);
+  registerHttp({ name: apiFunctionName(service), service, kind: 'api' }, app);
+  return app;
+}
+
+const hasBody = (req: Request) =>
+  ['POST', 'PUT', 'PATCH'].includes(req.method) && (req.rawBody?.length ?? Number(req.get('content-length') ?? 0)) > 0;
+
+/** The Functions Framework has already read the body; enforce our own size limit on it. */
+function limitBody(req: Request, _res: Response, next: NextFunction): void {
+  const size = req.rawBody?.length ?? Number(req.get('content-length') ?? 0);
+  if (size > config().HTTP_BODY_LIMIT_BYTES) {
+    next(new AppError(413, 'payload_too_large', `body is larger than ${config().HTTP_BODY_LIMIT_BYTES} bytes`));
+    return;
+  }
+  next();
+}
+
+function requireJson(req: Request, _res: Response, next: NextFunction): void {
+  if (hasBody(req) && !req.is('application/json')) {
+    next(new AppError(415, 'unsupported_media_type', 'request body must be application/json'));
+    return;
+  }
+  next();
+}
+
+/** Parses input with a zod schema; a mismatch is a 400 with the zod issues as details. */
+export function parse<T>(schema: ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw invalidInput(result.error);
+  return result.data;
+}
+
+const invalidInput = (error: ZodError) =>
+  badRequest(
+    'invalid_input',
+    'request is not valid',
+    error.issues.map((i) => ({ path: i.path.join('.'), message: i.message, code: i.code })),
+  );
+
+function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const known = toAppError(err);
+  if (known.status >= 500) log.error('request failed', { method: req.method, path: req.path, error: err });
+  res.status(known.status).json({
+    error: { code: known.code, message: known.message, ...(known.details === undefined ? {} : { details: known.details }) },
+  });
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) return invalidInput(err);
+  const type = (err as { type?: string })?.type;
+  if (type === 'entity.too.large') return new AppError(413, 'payload_too_large', 'request body is too large');
+  if (type === 'entity.parse.failed') return badRequest('invalid_json', 'request body is not valid JSON');
+  return new AppError(500, 'internal_error', 'internal error');
+}

@@ -1,0 +1,55 @@
+import type { Request } from 'express';
+import { config } from '../config';
+import { badRequest, forbidden, unauthorized } from '../errors';
+import { uuid } from '../events/fields';
+
+/**
+ * Who is calling. Header mode (local, or behind an authenticating gateway): no X-Customer-Id
+ * means admin, a UUID means that customer. JWT mode: a verified bearer token; the header is ignored.
+ */
+export type Caller = { role: 'admin' } | { role: 'customer'; customerId: string };
+
+export async function identify(req: Request): Promise<Caller> {
+  return config().AUTH_MODE === 'jwt' ? fromToken(req.get('authorization')) : fromHeader(req.get('x-customer-id'));
+}
+
+function fromHeader(header: string | undefined): Caller {
+  if (header === undefined) return { role: 'admin' };
+  const parsed = uuid.safeParse(header.trim());
+  if (!parsed.success) throw badRequest('invalid_customer_id', 'X-Customer-Id must be a UUID');
+  return { role: 'customer', customerId: parsed.data.toLowerCase() };
+}
+
+let jwks: ((...args: never[]) => unknown) | undefined;
+
+async function fromToken(authorization: string | undefined): Promise<Caller> {
+  const token = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
+  if (!token) throw unauthorized('a bearer token is required');
+  const { createRemoteJWKSet, jwtVerify } = await import('jose');
+  const c = config();
+  jwks ??= createRemoteJWKSet(new URL(c.JWT_JWKS_URL!)) as never;
+  let claims: Record<string, unknown>;
+  try {
+    ({ payload: claims } = await jwtVerify(token, jwks as never, { issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE }));
+  } catch {
+    throw unauthorized('invalid or expired token');
+  }
+  const roles = claims.roles;
+  if (Array.isArray(roles) && roles.includes(c.JWT_ADMIN_ROLE)) return { role: 'admin' };
+  const customerId = uuid.safeParse(claims[c.JWT_CUSTOMER_CLAIM]);
+  if (!customerId.success) throw unauthorized(`token claim ${c.JWT_CUSTOMER_CLAIM} is not a customer id`);
+  return { role: 'customer', customerId: customerId.data.toLowerCase() };
+}
+
+export function requireAdmin(caller: Caller): void {
+  if (caller.role !== 'admin') throw forbidden();
+}
+
+export function requireCustomer(caller: Caller): string {
+  if (caller.role !== 'customer') throw unauthorized('a customer identity (X-Customer-Id) is required');
+  return caller.customerId;
+}
+
+/** The customer id a caller may see: its own, or anyone's for an admin (undefined = no filter). */
+export const visibleCustomer = (caller: Caller): string | undefined =>
+  caller.role === 'customer' ? caller.customerId : undefined;

@@ -1,0 +1,46 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { badRequest } from '../errors';
+
+/** Keyset pagination: `?limit=&cursor=` → `{data, next_cursor}`; the cursor is opaque. */
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(500).optional(),
+};
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+/** Orders by `keys` (which together must be unique) and returns the page after `cursor`. */
+export async function paginate<Row extends Record<string, unknown>>(
+  query: Knex.QueryBuilder,
+  keys: string[],
+  { limit, cursor }: { limit: number; cursor?: string },
+): Promise<Page<Row>> {
+  if (cursor !== undefined) {
+    const after = decodeCursor(cursor, keys.length);
+    query.whereRaw(`(${keys.map(() => '??').join(', ')}) > (${keys.map(() => '?').join(', ')})`, [...keys, ...after]);
+  }
+  const rows: Row[] = await query.orderBy(keys.map((column) => ({ column }))).limit(limit + 1);
+  const data = rows.slice(0, limit);
+  const last = data.at(-1);
+  const next = rows.length > limit && last ? encodeCursor(keys.map((k) => last[k])) : null;
+  return { data, next_cursor: next };
+}
+
+const encodeCursor = (values: unknown[]) =>
+  Buffer.from(JSON.stringify(values.map((v) => (v instanceof Date ? v.toISOString() : v)))).toString('base64url');
+
+function decodeCursor(cursor: string, length: number): unknown[] {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(values) && values.length === length && values.every((v) => ['string', 'number'].includes(typeof v))) {
+      return values;
+    }
+  } catch {
+    // fall through
+  }
+  throw badRequest('invalid_cursor', 'cursor is not one this API issued');
+}

@@ -1,0 +1,154 @@
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { AppError, PermanentError } from '../errors';
+import { catalog, type EventName, type EventPayload } from '../events/catalog';
+import { envelope, type Envelope } from '../events/envelope';
+import { log } from '../logger';
+import { registerCloudEvent } from '../runtime/registry';
+import { consumerFunctionName, services, type ServiceName } from '../topology';
+import { recordDeadLetter, type DeadLetter } from './dead-letter';
+import { decodeCloudEvent, type PushedMessage } from './decode';
+import { inTransaction, type UnitOfWork } from './outbox';
+
+export interface Received<N extends EventName> {
+  eventId: string;
+  type: N;
+  payload: EventPayload<N>;
+  envelope: Envelope;
+  messageId?: string;
+}
+
+export type Handler<N extends EventName> = (event: Received<N>, uow: UnitOfWork) => Promise<void>;
+export type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
+
+export const PROCESSED_MESSAGES = 'messaging.processed_messages';
+
+/**
+ * Registers a Pub/Sub-triggered function for one event of one service. The wrapper decodes
+ * and validates the message; then, in ONE transaction, claims (consumer, event_id) in
+ * processed_messages, runs the handler and writes the handler's outbox rows. A duplicate is
+ * acknowledged with no effect; a transient error rolls back and throws (Pub/Sub redelivers);
+ * a message that can never succeed is stored as a dead letter and acknowledged.
+ */
+export function consume<N extends EventName>(service: ServiceName, event: N, handler: Handler<N>): void {
+  const consumes: readonly EventName[] = services[service].consumes;
+  if (!consumes.includes(event)) throw new Error(`topology: service ${service} does not consume ${event}`);
+  const name = consumerFunctionName(service, event);
+  registerCloudEvent({ name, service, kind: 'consumer' }, async (ce: CloudEvent<unknown>) => {
+    await processMessage({ consumer: name, service, event, handler }, decodeCloudEvent(ce));
+  });
+}
+
+interface ConsumerSpec<N extends EventName> {
+  consumer: string;
+  service: ServiceName;
+  event: N;
+  handler: Handler<N>;
+}
+
+export async function processMessage<N extends EventName>(
+  spec: ConsumerSpec<N>,
+  message: PushedMessage | undefined,
+): Promise<Outcome> {
+  const started = Date.now();
+  const decoded = decode(spec.event, message);
+  if ('problem' in decoded) {
+    await deadLetter(spec, message, decoded.problem.reason, decoded.problem.error, decoded.env);
+    return 'dead-lettered';
+  }
+  const { env, payload } = decoded;
+  const fields = {
+    consumer: spec.consumer,
+    event_id: env.event_id,
+    event_type: env.event_type,
+    correlation_id: env.correlation_id,
+  };
+  try {
+    const outcome = await inTransaction(
+      spec.service,
+      async (uow): Promise<Outcome> => {
+        const claimed = await uow
+          .tx(PROCESSED_MESSAGES)
+          .insert({ consumer: spec.consumer, event_id: env.event_id })
+          .onConflict(['consumer', 'event_id'])
+          .ignore()
+          .returning('event_id');
+        if (claimed.length === 0) return 'duplicate';
+        await spec.handler(
+          { eventId: env.event_id, type: spec.event, payload, envelope: env, messageId: message?.messageId },
+          uow,
+        );
+        return 'processed';
+      },
+      { correlationId: env.correlation_id, causationId: env.event_id },
+    );
+    log.info(outcome === 'duplicate' ? 'duplicate event skipped' : 'event processed', {
+      ...fields,
+      outcome,
+      duration_ms: Date.now() - started,
+    });
+    return outcome;
+  } catch (error) {
+    if (!isPermanent(error)) {
+      log.warn('event processing failed; Pub/Sub will redeliver', { ...fields, error });
+      throw error;
+    }
+    await deadLetter(spec, message, 'permanent', errorText(error), env);
+    return 'dead-lettered';
+  }
+}
+
+type Decoded<N extends EventName> =
+  { env: Envelope; payload: EventPayload<N> } | { problem: { reason: DeadLetter['reason']; error: string }; env?: Envelope };
+
+function decode<N extends EventName>(event: N, message: PushedMessage | undefined): Decoded<N> {
+  if (!message) return { problem: { reason: 'undecodable', error: 'not a Pub/Sub push message' } };
+  const env = envelope.safeParse(message.attributes);
+  if (!env.success) return { problem: { reason: 'invalid', error: `envelope: ${issues(env.error)}` } };
+  if (env.data.event_type !== event) {
+    return { problem: { reason: 'invalid', error: `event_type ${env.data.event_type} on the ${event} topic` }, env: env.data };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(message.text ?? '');
+  } catch {
+    return { problem: { reason: 'undecodable', error: 'data is not JSON' }, env: env.data };
+  }
+  const payload = catalog[event].schema.safeParse(json);
+  if (!payload.success) return { problem: { reason: 'invalid', error: `payload: ${issues(payload.error)}` }, env: env.data };
+  return { env: env.data, payload: payload.data as EventPayload<N> };
+}
+
+async function deadLetter(
+  spec: { consumer: string; event: EventName },
+  message: PushedMessage | undefined,
+  reason: DeadLetter['reason'],
+  error: string,
+  env?: Envelope,
+): Promise<void> {
+  await recordDeadLetter({
+    consumer: spec.consumer,
+    reason,
+    error,
+    eventId: env?.event_id,
+    eventType: env?.event_type ?? spec.event,
+    messageId: message?.messageId,
+    attributes: message?.attributes,
+    data: message?.text,
+  });
+  log.error('event dead-lettered', {
+    consumer: spec.consumer,
+    event_id: env?.event_id,
+    event_type: spec.event,
+    message_id: message?.messageId,
+    reason,
+    error,
+  });
+}
+
+export function isPermanent(error: unknown): boolean {
+  return error instanceof PermanentError || (error instanceof AppError && error.status < 500);
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const issues = (error: { issues: { path: PropertyKey[]; message: string }[] }) =>
+  error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ');

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { catalog, type EventName, type EventPayload } from '../events/catalog';
+import type { Envelope } from '../events/envelope';
+import { db, type Tx } from '../db';
+import { publishOutbox } from './relay';
+
+/**
+ * The transactional outbox. A unit of work is one database transaction: the business change
+ * and its outbox rows commit together; right after commit the rows are handed to the relay.
+ * Anything the relay could not publish is republished later by the sweeper.
+ */
+export interface EmitOptions {
+  correlationId?: string;
+}
+
+export interface UnitOfWork {
+  tx: Tx;
+  /** Validates the payload against the catalog, writes the outbox row, returns the event_id. */
+  emit<N extends EventName>(event: N, payload: EventPayload<N>, options?: EmitOptions): Promise<string>;
+}
+
+export interface CausalContext {
+  correlationId?: string;
+  causationId?: string;
+}
+
+/** Telemetry installs this to put W3C trace context into every outgoing envelope. */
+let traceInjector: () => Partial<Pick<Envelope, 'traceparent' | 'tracestate'>> = () => ({});
+export function setTraceInjector(injector: typeof traceInjector): void {
+  traceInjector = injector;
+}
+
+export const OUTBOX = 'messaging.outbox';
+
+export async function inTransaction<T>(
+  service: string,
+  work: (uow: UnitOfWork) => Promise<T>,
+  causal: CausalContext = {},
+): Promise<T> {
+  const written: string[] = [];
+  const result = await db().transaction(async (tx) => {
+    const emit: UnitOfWork['emit'] = async (event, payload, options = {}) => {
+      const data = catalog[event].schema.parse(payload);
+      const eventId = randomUUID();
+      const correlationId = options.correlationId ?? causal.correlationId;
+      if (!correlationId) throw new Error(`emit(${event}): a correlation id is required`);
+      const attributes: Envelope = {
+        event_id: eventId,
+        event_type: event,
+        event_version: String(catalog[event].version),
+        occurred_at: new Date().toISOString(),
+        correlation_id: correlationId,
+        ...(causal.causationId ? { causation_id: causal.causationId } : {}),
+        ...traceInjector(),
+      };
+      await tx(OUTBOX).insert({ id: eventId, service, topic: event, data: JSON.stringify(data), attributes });
+      written.push(eventId);
+      return eventId;
+    };
+    return work({ tx, emit });
+  });
+  if (written.length > 0) await publishOutbox({ ids: written });
+  return result;
+}

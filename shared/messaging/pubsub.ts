@@ -1,0 +1,30 @@
+import { PubSub, type Topic } from '@google-cloud/pubsub';
+import { config } from '../config';
+
+let client: PubSub | undefined;
+const topics = new Map<string, Topic>();
+
+/** One client per process, created on first use; honours PUBSUB_EMULATOR_HOST. */
+export function pubsub(): PubSub {
+  client ??= new PubSub({ projectId: config().GOOGLE_CLOUD_PROJECT });
+  return client;
+}
+
+export function topic(name: string): Topic {
+  let t = topics.get(name);
+  if (!t) {
+    t = pubsub().topic(name, {
+      batching: { maxMessages: 100, maxMilliseconds: 5 },
+      gaxOpts: { timeout: 10_000 },
+    });
+    topics.set(name, t);
+  }
+  return t;
+}
+
+export async function closePubSub(): Promise<void> {
+  const current = client;
+  client = undefined;
+  topics.clear();
+  await current?.close();
+}

@@ -1,0 +1,47 @@
+import { Client } from 'pg';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import knex from 'knex';
+import { migrate } from '../../migrations';
+import { startEmulator } from '../../scripts/stack/emulator';
+import { ensureDatabase, startPostgres } from '../../scripts/stack/postgres';
+import { TEMPLATE_DB, type TestStack } from './stack';
+
+/**
+ * Starts, once for the whole run, the same PostgreSQL and Pub/Sub emulator the dev stack uses
+ * (DATABASE_URL / PUBSUB_EMULATOR_HOST when set), and a migrated template database that every
+ * test file copies. Test files are isolated by their own database and their own emulator project.
+ */
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+
+export default async function globalSetup(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'shopflow-test-'));
+  chmodSync(dir, 0o755); // the embedded server runs as the postgres user
+  const [postgres, emulator] = await Promise.all([
+    freePort().then((port) => startPostgres({ dataDir: path.join(dir, 'postgres'), port, persistent: false })),
+    freePort().then((port) => startEmulator({ port, logFile: path.join(dir, 'pubsub-emulator.log') })),
+  ]);
+  await dropDatabase(postgres.adminUrl, TEMPLATE_DB);
+  const templateUrl = await ensureDatabase(postgres.adminUrl, TEMPLATE_DB);
+  const connection = knex({ client: 'pg', connection: templateUrl });
+  await migrate(connection).finally(() => connection.destroy());
+
+  process.env.SHOPFLOW_TEST_ADMIN_URL = postgres.adminUrl;
+  process.env.PUBSUB_EMULATOR_HOST = emulator.host;
+  process.env.METADATA_SERVER_DETECTION = 'none';
+  (globalThis as { __shopflowStack?: TestStack }).__shopflowStack = { postgres, emulator };
+}
+
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(`drop database if exists "${name}" with (force)`).finally(() => client.end());
+}
