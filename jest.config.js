@@ -7,6 +7,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
   testTimeout: 60_000,
-  // Services log one JSON line per event; keep test output readable unless asked.
+  // Services log one JSON line per event: TEST_LOGS=1 shows them (global-setup sets LOG_LEVEL).
   silent: process.env.TEST_LOGS !== '1',
 };

@@ -47,7 +47,12 @@ async function main(): Promise<void> {
   emulator = await startEmulator({ port: EMULATOR_PORT, logFile: path.join(dataDir, 'pubsub-emulator.log') });
   say(`pubsub emulator: ${emulator.host} (project ${project})${emulator.pid ? ', log in .data/pubsub-emulator.log' : ''}`);
 
-  Object.assign(process.env, { DATABASE_URL: databaseUrl, PUBSUB_EMULATOR_HOST: emulator.host, GOOGLE_CLOUD_PROJECT: project });
+  Object.assign(process.env, {
+    DATABASE_URL: databaseUrl,
+    PUBSUB_EMULATOR_HOST: emulator.host,
+    GOOGLE_CLOUD_PROJECT: project,
+    METADATA_SERVER_DETECTION: 'none', // no GCE metadata probing against the emulator
+  });
   const connection = knex({ client: 'pg', connection: databaseUrl });
   const applied = await migrate(connection).finally(() => connection.destroy());
   say(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);

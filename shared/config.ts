@@ -35,7 +35,9 @@ const schema = z
     OUTBOX_SWEEP_BATCH: z.coerce.number().int().min(1).max(1000).default(200),
     /** Must exceed the subscriptions' message retention (7 days) so a redelivery is always recognised. */
     RETENTION_DAYS: z.coerce.number().min(8).default(8),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** Test-only failure injection: `crash-after-commit` kills the process between a commit and its publish. */
+    SHOPFLOW_FAILPOINT: z.enum(['crash-after-commit']).optional(),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
     if (c.AUTH_MODE === 'header' && c.K_SERVICE && !c.ALLOW_HEADER_AUTH_ON_GCP) {

@@ -6,8 +6,8 @@
 type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 type Fields = Record<string, unknown>;
 
-const rank: Record<Severity, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3 };
-const levelToSeverity = { debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR' } as const;
+const rank: Record<Severity | 'OFF', number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3, OFF: 4 };
+const levelToSeverity = { debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR', silent: 'OFF' } as const;
 
 let contextProvider: () => Fields = () => ({});
 const threshold = (): number =>

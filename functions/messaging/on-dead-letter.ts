@@ -1,5 +1,6 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
-import { recordDeadLetter } from '../../shared/messaging/dead-letter';
+import { uuid } from '../../shared/events/fields';
+import { lastFailure, recordDeadLetter } from '../../shared/messaging/dead-letter';
 import { decodePush } from '../../shared/messaging/decode';
 
 /**
@@ -10,11 +11,14 @@ import { decodePush } from '../../shared/messaging/decode';
 export const recordFromDeadLetterTopic: HttpFunction = async (req, res) => {
   const message = decodePush(req.body);
   const attributes = message?.attributes ?? {};
+  const consumer = sourceSubscription(attributes);
+  const eventId = uuid.safeParse(attributes.event_id).data;
+  const failure = eventId ? await lastFailure(consumer, eventId) : undefined;
   await recordDeadLetter({
-    consumer: attributes.CloudPubSubDeadLetterSourceSubscription ?? 'unknown-subscription',
+    consumer,
     reason: 'max_attempts',
-    error: 'delivery attempts exhausted',
-    eventId: /^[0-9a-f-]{36}$/i.test(attributes.event_id ?? '') ? attributes.event_id : undefined,
+    error: failure ? `delivery attempts exhausted; last error: ${failure.last_error}` : 'delivery attempts exhausted',
+    eventId,
     eventType: attributes.event_type,
     messageId: message?.messageId,
     attributes,
@@ -23,3 +27,7 @@ export const recordFromDeadLetterTopic: HttpFunction = async (req, res) => {
   });
   res.status(204).end();
 };
+
+/** Pub/Sub names the source as projects/<p>/subscriptions/<name>; the subscription name is the consumer. */
+const sourceSubscription = (attributes: Record<string, string>): string =>
+  attributes.CloudPubSubDeadLetterSourceSubscription?.split('/').pop() ?? 'unknown-subscription';

@@ -5,7 +5,7 @@ import { envelope, type Envelope } from '../events/envelope';
 import { log } from '../logger';
 import { registerCloudEvent } from '../runtime/registry';
 import { consumerFunctionName, services, type ServiceName } from '../topology';
-import { recordDeadLetter, type DeadLetter } from './dead-letter';
+import { recordDeadLetter, recordFailure, type DeadLetter } from './dead-letter';
 import { decodeCloudEvent, type PushedMessage } from './decode';
 import { inTransaction, type UnitOfWork } from './outbox';
 
@@ -33,12 +33,17 @@ export function consume<N extends EventName>(service: ServiceName, event: N, han
   const consumes: readonly EventName[] = services[service].consumes;
   if (!consumes.includes(event)) throw new Error(`topology: service ${service} does not consume ${event}`);
   const name = consumerFunctionName(service, event);
-  registerCloudEvent({ name, service, kind: 'consumer' }, async (ce: CloudEvent<unknown>) => {
-    await processMessage({ consumer: name, service, event, handler }, decodeCloudEvent(ce));
-  });
+  registerCloudEvent({ name, service, kind: 'consumer' }, consumerFunction({ consumer: name, service, event, handler }));
 }
 
-interface ConsumerSpec<N extends EventName> {
+/** The CloudEvent function for one consumer (exported for tests that host a probe consumer). */
+export const consumerFunction =
+  <N extends EventName>(spec: ConsumerSpec<N>) =>
+  async (ce: CloudEvent<unknown>): Promise<void> => {
+    await processMessage(spec, decodeCloudEvent(ce));
+  };
+
+export interface ConsumerSpec<N extends EventName> {
   consumer: string;
   service: ServiceName;
   event: N;
@@ -90,6 +95,7 @@ export async function processMessage<N extends EventName>(
   } catch (error) {
     if (!isPermanent(error)) {
       log.warn('event processing failed; Pub/Sub will redeliver', { ...fields, error });
+      await recordFailure(spec.consumer, env.event_id, errorText(error)).catch(() => undefined);
       throw error;
     }
     await deadLetter(spec, message, 'permanent', errorText(error), env);

@@ -37,3 +37,24 @@ export async function recordDeadLetter(letter: DeadLetter): Promise<void> {
     .onConflict(['consumer', 'dedupe_key'])
     .merge(['error', 'reason', 'delivery_attempt', 'last_seen_at']);
 }
+
+export const DELIVERY_FAILURES = 'messaging.delivery_failures';
+
+/** Remembers the last transient error of a delivery, so a message Pub/Sub dead-letters later keeps its error. */
+export async function recordFailure(consumer: string, eventId: string, error: string): Promise<void> {
+  await db()(DELIVERY_FAILURES)
+    .insert({ consumer, event_id: eventId, last_error: error.slice(0, 4000) })
+    .onConflict(['consumer', 'event_id'])
+    .merge({
+      attempts: db().raw('messaging.delivery_failures.attempts + 1'),
+      last_error: error.slice(0, 4000),
+      last_failed_at: db().fn.now(),
+    });
+}
+
+export async function lastFailure(
+  consumer: string,
+  eventId: string,
+): Promise<{ attempts: number; last_error: string } | undefined> {
+  return db()(DELIVERY_FAILURES).where({ consumer, event_id: eventId }).first('attempts', 'last_error');
+}

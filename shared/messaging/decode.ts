@@ -33,4 +33,9 @@ export function decodePush(body: unknown): PushedMessage | undefined {
   };
 }
 
-export const decodeCloudEvent = (event: CloudEvent<unknown>): PushedMessage | undefined => decodePush(event.data);
+/**
+ * A converted push carries the message in the CloudEvent's data; a push the Functions Framework
+ * did not convert (it skips messages with empty data) arrives as the raw push body itself.
+ */
+export const decodeCloudEvent = (event: CloudEvent<unknown>): PushedMessage | undefined =>
+  decodePush(event?.data) ?? decodePush(event);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { catalog, type EventName, type EventPayload } from '../events/catalog';
 import type { Envelope } from '../events/envelope';
+import { config } from '../config';
 import { db, type Tx } from '../db';
 import { publishOutbox } from './relay';
 
@@ -59,6 +60,7 @@ export async function inTransaction<T>(
     };
     return work({ tx, emit });
   });
+  if (config().SHOPFLOW_FAILPOINT === 'crash-after-commit') process.kill(process.pid, 'SIGKILL');
   if (written.length > 0) await publishOutbox({ ids: written });
   return result;
 }

@@ -37,6 +37,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.SHOPFLOW_TEST_ADMIN_URL = postgres.adminUrl;
   process.env.PUBSUB_EMULATOR_HOST = emulator.host;
   process.env.METADATA_SERVER_DETECTION = 'none';
+  if (process.env.TEST_LOGS !== '1') process.env.LOG_LEVEL = 'silent';
   (globalThis as { __shopflowStack?: TestStack }).__shopflowStack = { postgres, emulator };
 }
 
