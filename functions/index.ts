@@ -7,7 +7,10 @@ import type { ServiceName } from '../shared/topology';
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const modules: Record<ServiceName, () => unknown> = {
+  orders: () => require('./orders'),
   products: () => require('./products'),
+  inventory: () => require('./inventory'),
+  cart: () => require('./cart'),
   customers: () => require('./customers'),
   messaging: () => require('./messaging'),
 };

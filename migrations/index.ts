@@ -2,6 +2,9 @@ import type { Knex } from 'knex';
 import * as messaging from './001_messaging';
 import * as catalog from './002_catalog';
 import * as customers from './003_customers';
+import * as cart from './004_cart';
+import * as inventory from './005_inventory';
+import * as orders from './006_orders';
 
 /**
  * Every migration, in order. Listed explicitly (a knex migration source) so migrations run the
@@ -11,6 +14,9 @@ const migrations: Record<string, Knex.Migration> = {
   '001_messaging': messaging,
   '002_catalog': catalog,
   '003_customers': customers,
+  '004_cart': cart,
+  '005_inventory': inventory,
+  '006_orders': orders,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,5 +1,7 @@
 import { insertCustomer, customerEvent } from '../functions/customers/store';
 import { insertProduct, productEvent } from '../functions/products/store';
+import { insertStock } from '../functions/inventory/store';
+import { db } from '../shared/db';
 import { inTransaction } from '../shared/messaging/outbox';
 
 /**
@@ -29,11 +31,12 @@ export async function seed(): Promise<void> {
       if (created) await emit('customer.created', customerEvent(created), { correlationId: created.id });
     });
   }
-  for (const { stock: _stock, ...p } of seedProducts) {
+  for (const { stock, ...p } of seedProducts) {
     await inTransaction('products', async ({ tx, emit }) => {
       const exists = await tx('catalog.products').where({ sku: p.sku }).first();
       const created = exists ? undefined : await insertProduct(tx, p);
       if (created) await emit('product.created', productEvent(created), { correlationId: created.sku });
     });
+    await insertStock(db(), p.sku, stock);
   }
 }

@@ -6,7 +6,10 @@ import { DEAD_LETTER_TOPIC, eventNames, type EventName } from './events/catalog'
  * the dev stack, the tests and terraform (scripts/terraform-topology.ts) all read this file.
  */
 export const services = {
+  orders: { port: 3000, consumes: ['stock-available'] },
   products: { port: 3001, consumes: [] },
+  inventory: { port: 3002, consumes: ['order-requested', 'order.cancelled'] },
+  cart: { port: 3005, consumes: ['product.created', 'product.updated', 'product.deleted', 'stock.rejected', 'order.created'] },
   customers: { port: 3006, consumes: [] },
   messaging: { port: 3010, consumes: [] },
 } as const satisfies Record<string, { port: number; consumes: readonly EventName[] }>;

@@ -1,0 +1,103 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { db } from '../../shared/db';
+import { badRequest, conflict, notFound } from '../../shared/errors';
+import { quantity, sku } from '../../shared/events/fields';
+import { httpApi, parse } from '../../shared/http/api';
+import { requireCustomer } from '../../shared/http/identity';
+import { inTransaction } from '../../shared/messaging/outbox';
+import { fromCents } from '../../shared/money';
+import {
+  addItem,
+  cartItems,
+  claimKey,
+  findProduct,
+  openCart,
+  openOrCreateCart,
+  removeItem,
+  storeAnswer,
+  storedAnswer,
+  updateCart,
+  type Cart,
+} from './store';
+
+const MAX_UNITS_PER_SKU = 10_000;
+const addBody = z.object({ product_sku: sku, quantity }).strict();
+const skuParam = z.object({ product_sku: sku });
+const idempotencyKey = z.string().trim().min(1).max(200);
+
+async function cartView(knex: Knex, cart: Cart | undefined) {
+  if (!cart) return { cart: null, items: [] };
+  const { id, customer_id, status, cart_locked, order_id, rejection, created_at, updated_at } = cart;
+  return {
+    cart: { id, customer_id, status, cart_locked, order_id, rejection, created_at, updated_at },
+    items: await cartItems(knex, id),
+  };
+}
+
+/** Items can change only while the cart is unlocked; changing a rejected cart makes it active again. */
+function assertEditable(cart: Cart): void {
+  if (cart.cart_locked) throw conflict('cart_locked', 'the cart is being turned into an order and cannot change');
+}
+
+export const cartApi = httpApi('cart', (r) => {
+  r.get('/cart', async (req, res) => {
+    const customerId = requireCustomer(req.caller);
+    res.json(await cartView(db(), await openCart(db(), customerId)));
+  });
+
+  r.post('/cart/items', async (req, res) => {
+    const customerId = requireCustomer(req.caller);
+    const input = parse(addBody, req.body);
+    const view = await inTransaction('cart', async ({ tx }) => {
+      const product = await findProduct(tx, input.product_sku);
+      if (!product) throw badRequest('unknown_product', `product ${input.product_sku} does not exist`);
+      const cart = await openOrCreateCart(tx, customerId);
+      assertEditable(cart);
+      const added = await addItem(tx, cart.id, { ...input, unit_price: fromCents(product.price_cents) }, MAX_UNITS_PER_SKU);
+      if (!added) throw badRequest('quantity_limit', `at most ${MAX_UNITS_PER_SKU} units of one product per cart`);
+      if (cart.status !== 'active') await updateCart(tx, cart.id, { status: 'active' });
+      return cartView(tx, await openCart(tx, customerId));
+    });
+    res.json(view);
+  });
+
+  r.delete('/cart/items/:product_sku', async (req, res) => {
+    const customerId = requireCustomer(req.caller);
+    const { product_sku } = parse(skuParam, req.params);
+    const view = await inTransaction('cart', async ({ tx }) => {
+      const cart = await openCart(tx, customerId, true);
+      if (!cart) throw notFound('cart');
+      assertEditable(cart);
+      if (!(await removeItem(tx, cart.id, product_sku))) throw notFound('cart item');
+      if (cart.status !== 'active') await updateCart(tx, cart.id, { status: 'active' });
+      return cartView(tx, await openCart(tx, customerId));
+    });
+    res.json(view);
+  });
+
+  r.post('/cart/convert-to-order', async (req, res) => {
+    const customerId = requireCustomer(req.caller);
+    const header = req.get('idempotency-key');
+    const key = header === undefined ? undefined : parse(idempotencyKey, header);
+    const answer = await inTransaction('cart', async ({ tx, emit }) => {
+      if (key && !(await claimKey(tx, customerId, key))) return undefined;
+      const cart = await openCart(tx, customerId, true);
+      if (!cart) throw badRequest('cart_empty', 'there is no cart to convert');
+      assertEditable(cart);
+      const items = await cartItems(tx, cart.id);
+      if (items.length === 0) throw badRequest('cart_empty', 'the cart has no items');
+      await updateCart(tx, cart.id, { status: 'processing', cart_locked: true, rejection: null });
+      await emit('order-requested', { cart_id: cart.id, customer_id: customerId, items }, { correlationId: cart.id });
+      const accepted = { cart_id: cart.id, status: 'processing' };
+      if (key) await storeAnswer(tx, customerId, key, 202, accepted);
+      return accepted;
+    });
+    if (answer) {
+      res.status(202).json(answer);
+      return;
+    }
+    const stored = (await storedAnswer(db(), customerId, key!))!;
+    res.status(stored.status).set('idempotent-replayed', 'true').json(stored.response);
+  });
+});

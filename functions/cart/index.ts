@@ -1,0 +1,12 @@
+// The cart service: its HTTP API, and one function per consumed event.
+import { consume } from '../../shared/messaging/consumer';
+import { onOrderCreated } from './on-order-created';
+import { onProductChanged } from './on-product-changed';
+import { onStockRejected } from './on-stock-rejected';
+
+export { cartApi } from './api';
+consume('cart', 'product.created', onProductChanged);
+consume('cart', 'product.updated', onProductChanged);
+consume('cart', 'product.deleted', onProductChanged);
+consume('cart', 'stock.rejected', onStockRejected);
+consume('cart', 'order.created', onOrderCreated);

@@ -1,0 +1,147 @@
+import type { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import type { EventPayload } from '../../shared/events/catalog';
+import type { LineItem } from '../../shared/events/fields';
+import { PG, pgCode } from '../../shared/db';
+import { fromCents, toCents } from '../../shared/money';
+
+const CARTS = 'cart.carts';
+const ITEMS = 'cart.items';
+const PRODUCTS = 'cart.products';
+const KEYS = 'cart.idempotency_keys';
+
+export type CartStatus = 'active' | 'processing' | 'stock-unavailable' | 'ordered';
+
+export interface Cart {
+  id: string;
+  customer_id: string;
+  status: CartStatus;
+  cart_locked: boolean;
+  order_id: string | null;
+  rejection: unknown;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The caller's open cart (any status but `ordered`), optionally locked for this transaction. */
+export async function openCart(knex: Knex, customerId: string, lock = false): Promise<Cart | undefined> {
+  const query = knex(CARTS).where({ customer_id: customerId }).whereNot({ status: 'ordered' }).first();
+  return lock ? query.forUpdate() : query;
+}
+
+/** The caller's open cart, created if there is none (a concurrent creation is resolved by the unique index). */
+export async function openOrCreateCart(tx: Knex.Transaction, customerId: string): Promise<Cart> {
+  const existing = await openCart(tx, customerId, true);
+  if (existing) return existing;
+  try {
+    await tx.transaction(async (sp) => {
+      await sp(CARTS).insert({ id: randomUUID(), customer_id: customerId, status: 'active' });
+    });
+  } catch (error) {
+    if (pgCode(error) !== PG.uniqueViolation) throw error;
+  }
+  return (await openCart(tx, customerId, true))!;
+}
+
+export async function cartItems(knex: Knex, cartId: string): Promise<LineItem[]> {
+  const rows = await knex(ITEMS).where({ cart_id: cartId }).orderBy('added_at').orderBy('product_sku');
+  return rows.map((r) => ({ product_sku: r.product_sku, quantity: r.quantity, unit_price: fromCents(r.unit_price_cents) }));
+}
+
+/** Adds units of a product (a repeated SKU adds up), refreshing the price snapshot; false if the total would exceed the limit. */
+export async function addItem(tx: Knex.Transaction, cartId: string, item: LineItem, maxQuantity: number): Promise<boolean> {
+  const [row] = await tx(ITEMS)
+    .insert({
+      cart_id: cartId,
+      product_sku: item.product_sku,
+      quantity: item.quantity,
+      unit_price_cents: toCents(item.unit_price),
+    })
+    .onConflict(['cart_id', 'product_sku'])
+    .merge({ quantity: tx.raw('cart.items.quantity + excluded.quantity'), unit_price_cents: tx.raw('excluded.unit_price_cents') })
+    .where('cart.items.quantity', '<=', maxQuantity - item.quantity)
+    .returning('quantity');
+  return row !== undefined;
+}
+
+export const removeItem = async (tx: Knex.Transaction, cartId: string, sku: string): Promise<boolean> =>
+  (await tx(ITEMS).where({ cart_id: cartId, product_sku: sku }).delete()) > 0;
+
+export async function updateCart(
+  knex: Knex,
+  cartId: string,
+  changes: Partial<Pick<Cart, 'status' | 'cart_locked' | 'order_id'>> & { rejection?: unknown },
+): Promise<void> {
+  const { rejection, ...rest } = changes;
+  const values = {
+    ...rest,
+    ...(rejection === undefined ? {} : { rejection: rejection === null ? null : JSON.stringify(rejection) }),
+  };
+  await knex(CARTS)
+    .where({ id: cartId })
+    .update({ ...values, updated_at: knex.fn.now() });
+}
+
+export const findCart = (knex: Knex, cartId: string, lock = false): Promise<Cart | undefined> => {
+  const query = knex(CARTS).where({ id: cartId }).first();
+  return lock ? query.forUpdate() : query;
+};
+
+// --- product projection -------------------------------------------------------------------
+
+export interface ProjectedProduct {
+  sku: string;
+  name: string;
+  price_cents: string;
+}
+
+export const findProduct = (knex: Knex, sku: string): Promise<ProjectedProduct | undefined> =>
+  knex(PRODUCTS).where({ sku, deleted: false }).first('sku', 'name', 'price_cents');
+
+/** Applies a product event only if it is newer than what the projection holds (order-independent). */
+export async function applyProduct(
+  tx: Knex.Transaction,
+  event: EventPayload<'product.created'> | EventPayload<'product.deleted'>,
+): Promise<void> {
+  const values =
+    'name' in event
+      ? { sku: event.sku, name: event.name, price_cents: toCents(event.price), version: event.version, deleted: false }
+      : { sku: event.sku, name: '', price_cents: 0, version: event.version, deleted: true };
+  const update = 'name' in event ? values : { version: event.version, deleted: true };
+  await tx(PRODUCTS).insert(values).onConflict('sku').merge(update).where('cart.products.version', '<', event.version);
+}
+
+// --- idempotency keys ---------------------------------------------------------------------
+
+/**
+ * Claims an Idempotency-Key for this customer inside the transaction. A concurrent request with
+ * the same key waits on the primary key until this one commits or rolls back. Returns false
+ * when the key was already used (the caller then replays the stored answer).
+ */
+export async function claimKey(tx: Knex.Transaction, customerId: string, key: string): Promise<boolean> {
+  const rows = await tx(KEYS)
+    .insert({ customer_id: customerId, key })
+    .onConflict(['customer_id', 'key'])
+    .ignore()
+    .returning('key');
+  return rows.length > 0;
+}
+
+export async function storeAnswer(
+  tx: Knex.Transaction,
+  customerId: string,
+  key: string,
+  status: number,
+  response: unknown,
+): Promise<void> {
+  await tx(KEYS)
+    .where({ customer_id: customerId, key })
+    .update({ status, response: JSON.stringify(response) });
+}
+
+export const storedAnswer = (
+  knex: Knex,
+  customerId: string,
+  key: string,
+): Promise<{ status: number; response: unknown } | undefined> =>
+  knex(KEYS).where({ customer_id: customerId, key }).first('status', 'response');

@@ -1,0 +1,8 @@
+// The inventory service: its HTTP API, and one function per consumed event.
+import { consume } from '../../shared/messaging/consumer';
+import { onOrderCancelled } from './on-order-cancelled';
+import { onOrderRequested } from './on-order-requested';
+
+export { inventoryApi } from './api';
+consume('inventory', 'order-requested', onOrderRequested);
+consume('inventory', 'order.cancelled', onOrderCancelled);
