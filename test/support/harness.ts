@@ -26,7 +26,12 @@ export async function startSystem(services: ServiceName[]): Promise<TestSystem> 
   const id = randomBytes(5).toString('hex');
   const project = `test-${id}`;
   const databaseUrl = await ensureDatabase(adminUrl(), `test_${id}`, TEMPLATE_DB);
-  Object.assign(process.env, { DATABASE_URL: databaseUrl, GOOGLE_CLOUD_PROJECT: project, OUTBOX_SWEEP_AFTER_MS: '0' });
+  Object.assign(process.env, {
+    DATABASE_URL: databaseUrl,
+    GOOGLE_CLOUD_PROJECT: project,
+    OUTBOX_SWEEP_AFTER_MS: '0',
+    DB_POOL_MAX: '20',
+  });
 
   const hosts: Partial<Record<ServiceName, HostedService>> = {};
   for (const service of services) hosts[service] = await hostService(service, 0);

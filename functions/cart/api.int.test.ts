@@ -1,0 +1,154 @@
+import { db } from '../../shared/db';
+import { eventually, startSystem, type HttpClient, type TestSystem } from '../../test/support/harness';
+
+/** Cart API against a product projection fed by real product.* events. */
+let system: TestSystem;
+let cart: HttpClient;
+const ALICE = '11111111-1111-4111-8111-111111111111';
+const BOB = '22222222-2222-4222-8222-222222222222';
+
+beforeAll(async () => {
+  system = await startSystem(['products', 'cart', 'messaging']);
+  cart = system.http('cart');
+  for (const [sku, price] of [
+    ['PEN', 1.5],
+    ['BOOK', 20],
+    ['GONE', 3],
+  ] as const) {
+    await system.http('products')('POST', '/products', { body: { sku, name: sku, price } });
+  }
+  await eventually(async () => (await db()('cart.products').count<{ n: string }[]>('* as n'))[0].n === '3');
+});
+afterAll(() => system.stop());
+
+const rows = async () => ({
+  carts: await db()('cart.carts').select('id', 'status', 'cart_locked'),
+  items: await db()('cart.items').select('cart_id', 'product_sku', 'quantity'),
+  outbox: (await db()('messaging.outbox').where({ topic: 'order-requested' })).length,
+});
+
+describe('cart API', () => {
+  test('GET /cart without a cart answers an empty cart', async () => {
+    expect((await cart('GET', '/cart', { customer: BOB })).body).toEqual({ cart: null, items: [] });
+  });
+
+  test('the first item opens a cart with the price snapshot; the same SKU again adds up', async () => {
+    const first = await cart('POST', '/cart/items', { customer: ALICE, body: { product_sku: 'PEN', quantity: 2 } });
+    expect(first.status).toBe(200);
+    expect(first.body.cart).toMatchObject({ customer_id: ALICE, status: 'active', cart_locked: false });
+    const again = await cart('POST', '/cart/items', { customer: ALICE, body: { product_sku: 'PEN', quantity: 3 } });
+    expect(again.body.cart.id).toBe(first.body.cart.id);
+    expect(again.body.items).toEqual([{ product_sku: 'PEN', quantity: 5, unit_price: 1.5 }]);
+  });
+
+  test('the price snapshot follows product.updated events through the projection', async () => {
+    await system.http('products')('PUT', '/products/BOOK', { body: { price: 22.5 } });
+    await eventually(async () => (await db()('cart.products').where({ sku: 'BOOK' }).first()).price_cents === '2250');
+    const res = await cart('POST', '/cart/items', { customer: BOB, body: { product_sku: 'BOOK', quantity: 1 } });
+    expect(res.body.items).toEqual([{ product_sku: 'BOOK', quantity: 1, unit_price: 22.5 }]);
+  });
+
+  test('an unknown or deleted SKU is a 400 and writes nothing', async () => {
+    await system.http('products')('DELETE', '/products/GONE');
+    await eventually(async () => (await db()('cart.products').where({ sku: 'GONE' }).first()).deleted === true);
+    const before = await rows();
+    for (const product_sku of ['NOPE', 'GONE']) {
+      const res = await cart('POST', '/cart/items', { customer: ALICE, body: { product_sku, quantity: 1 } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('unknown_product');
+    }
+    expect(await rows()).toEqual(before);
+  });
+
+  test.each([
+    ['no customer identity', {}, { product_sku: 'PEN', quantity: 1 }, 401],
+    ['an invalid customer id', { customer: 'bob' }, { product_sku: 'PEN', quantity: 1 }, 400],
+    ['a zero quantity', { customer: ALICE }, { product_sku: 'PEN', quantity: 0 }, 400],
+    ['a fractional quantity', { customer: ALICE }, { product_sku: 'PEN', quantity: 1.5 }, 400],
+    ['a string quantity', { customer: ALICE }, { product_sku: 'PEN', quantity: '2' }, 400],
+    ['an unknown field', { customer: ALICE }, { product_sku: 'PEN', quantity: 1, price: 0.01 }, 400],
+  ])('adding with %s is rejected and writes nothing', async (_case, who, body, status) => {
+    const before = await rows();
+    const res = await cart('POST', '/cart/items', { ...who, body });
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toEqual(expect.any(String));
+    expect(await rows()).toEqual(before);
+  });
+
+  test('removing an item; removing one that is not there is a 404', async () => {
+    const customer = '33333333-3333-4333-8333-333333333333';
+    await cart('POST', '/cart/items', { customer, body: { product_sku: 'PEN', quantity: 1 } });
+    await cart('POST', '/cart/items', { customer, body: { product_sku: 'BOOK', quantity: 1 } });
+    const res = await cart('DELETE', '/cart/items/PEN', { customer });
+    expect(res.body.items.map((i: { product_sku: string }) => i.product_sku)).toEqual(['BOOK']);
+    expect((await cart('DELETE', '/cart/items/PEN', { customer })).status).toBe(404);
+  });
+
+  test('converting locks the cart and emits order-requested; a locked cart is 409 for every change', async () => {
+    const customer = '44444444-4444-4444-8444-444444444444';
+    await cart('POST', '/cart/items', { customer, body: { product_sku: 'PEN', quantity: 2 } });
+    const res = await cart('POST', '/cart/convert-to-order', { customer });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ cart_id: expect.any(String), status: 'processing' });
+    const view = (await cart('GET', '/cart', { customer })).body;
+    expect(view.cart).toMatchObject({ status: 'processing', cart_locked: true });
+
+    const [event] = await db()('messaging.outbox')
+      .where({ topic: 'order-requested' })
+      .whereRaw(`data->>'cart_id' = ?`, [res.body.cart_id]);
+    expect(event.data).toEqual({
+      cart_id: res.body.cart_id,
+      customer_id: customer,
+      items: [{ product_sku: 'PEN', quantity: 2, unit_price: 1.5 }],
+    });
+    expect(event.attributes.correlation_id).toBe(res.body.cart_id);
+
+    expect((await cart('POST', '/cart/convert-to-order', { customer })).status).toBe(409);
+    expect((await cart('POST', '/cart/items', { customer, body: { product_sku: 'BOOK', quantity: 1 } })).body.error.code).toBe(
+      'cart_locked',
+    );
+    expect((await cart('DELETE', '/cart/items/PEN', { customer })).status).toBe(409);
+  });
+
+  test('converting an empty or missing cart is a 400', async () => {
+    const customer = '55555555-5555-4555-8555-555555555555';
+    expect((await cart('POST', '/cart/convert-to-order', { customer })).body.error.code).toBe('cart_empty');
+    await cart('POST', '/cart/items', { customer, body: { product_sku: 'PEN', quantity: 1 } });
+    await cart('DELETE', '/cart/items/PEN', { customer });
+    expect((await cart('POST', '/cart/convert-to-order', { customer })).status).toBe(400);
+  });
+
+  test('with an Idempotency-Key, retries (also concurrent) return the first answer and emit one event', async () => {
+    const customer = '66666666-6666-4666-8666-666666666666';
+    await cart('POST', '/cart/items', { customer, body: { product_sku: 'BOOK', quantity: 1 } });
+    const headers = { 'idempotency-key': 'checkout-1' };
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => cart('POST', '/cart/convert-to-order', { customer, headers })),
+    );
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+    for (const answer of answers) expect(answer.body).toEqual(answers[0].body);
+    expect(answers.filter((a) => a.headers.get('idempotent-replayed') === 'true')).toHaveLength(4);
+    const cartId = answers[0].body.cart_id;
+    expect(
+      await db()('messaging.outbox').where({ topic: 'order-requested' }).whereRaw(`data->>'cart_id' = ?`, [cartId]),
+    ).toHaveLength(1);
+    expect(
+      (await cart('POST', '/cart/convert-to-order', { customer, headers: { 'idempotency-key': 'checkout-2' } })).status,
+    ).toBe(409);
+  });
+
+  test('one customer never sees another customer’s cart', async () => {
+    const alice = (await cart('GET', '/cart', { customer: ALICE })).body.cart.id;
+    const bob = (await cart('GET', '/cart', { customer: BOB })).body.cart.id;
+    expect(alice).not.toBe(bob);
+  });
+
+  test('concurrent first items of one customer open exactly one cart', async () => {
+    const customer = '77777777-7777-4777-8777-777777777777';
+    await Promise.all(
+      Array.from({ length: 8 }, () => cart('POST', '/cart/items', { customer, body: { product_sku: 'PEN', quantity: 1 } })),
+    );
+    expect(await db()('cart.carts').where({ customer_id: customer })).toHaveLength(1);
+    expect((await cart('GET', '/cart', { customer })).body.items).toEqual([{ product_sku: 'PEN', quantity: 8, unit_price: 1.5 }]);
+  });
+});
