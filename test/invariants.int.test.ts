@@ -6,7 +6,6 @@ import { pubsub } from '../shared/messaging/pubsub';
 import { sweepOutbox } from '../shared/messaging/relay';
 import { hostService, pushEndpoint } from '../shared/runtime/host';
 import { consumerFunctionName, pushSubscriptions } from '../shared/topology';
-import { insertStock } from '../functions/inventory/store';
 import { createPushSubscription } from '../scripts/stack/provision';
 import { freePort } from './support/global-setup';
 import { eventually, publishRaw, settle, startSystem, type TestSystem } from './support/harness';
