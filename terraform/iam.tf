@@ -1,0 +1,137 @@
+locals {
+  pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Identities
+# ---------------------------------------------------------------------------------------------
+
+# One runtime identity per service, shared by that service's functions.
+resource "google_service_account" "runtime" {
+  for_each = local.services
+
+  account_id   = "${var.name_prefix}-${each.key}"
+  display_name = "ShopFlow ${each.key} functions"
+
+  depends_on = [google_project_service.api]
+}
+
+# Pub/Sub signs its pushes as this account; only it may invoke consumer functions.
+resource "google_service_account" "pubsub_push" {
+  account_id   = "${var.name_prefix}-pubsub-push"
+  display_name = "ShopFlow Pub/Sub push invoker"
+
+  depends_on = [google_project_service.api]
+}
+
+# Cloud Scheduler signs its calls as this account; only it may invoke job functions.
+resource "google_service_account" "scheduler" {
+  account_id   = "${var.name_prefix}-scheduler"
+  display_name = "ShopFlow Cloud Scheduler invoker"
+
+  depends_on = [google_project_service.api]
+}
+
+# Cloud Build runs the functions' builds as this account (not the default compute account).
+resource "google_service_account" "build" {
+  account_id   = "${var.name_prefix}-fn-build"
+  display_name = "ShopFlow function builds"
+
+  depends_on = [google_project_service.api]
+}
+
+resource "google_project_iam_member" "build" {
+  for_each = toset(["roles/cloudbuild.builds.builder", "roles/logging.logWriter"])
+
+  project = var.project
+  role    = each.value
+  member  = google_service_account.build.member
+}
+
+# ---------------------------------------------------------------------------------------------
+# Runtime accounts: least privilege
+# ---------------------------------------------------------------------------------------------
+
+resource "google_pubsub_topic_iam_member" "runtime_publishes" {
+  for_each = local.service_topic_pairs
+
+  topic  = google_pubsub_topic.topic[each.value.topic].name
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.runtime[each.value.service].member
+}
+
+# The health check (GET /) lists topics to prove Pub/Sub is reachable; viewer is read-only metadata.
+resource "google_project_iam_member" "runtime" {
+  for_each = {
+    for pair in setproduct(keys(local.services), ["roles/cloudsql.client", "roles/cloudtrace.agent", "roles/pubsub.viewer"]) :
+    "${pair[0]}/${pair[1]}" => { service = pair[0], role = pair[1] }
+  }
+
+  project = var.project
+  role    = each.value.role
+  member  = google_service_account.runtime[each.value.service].member
+}
+
+resource "google_secret_manager_secret_iam_member" "runtime_reads_database_url" {
+  for_each = local.services
+
+  secret_id = google_secret_manager_secret.database_url.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.runtime[each.key].member
+}
+
+# ---------------------------------------------------------------------------------------------
+# Who invokes what
+# ---------------------------------------------------------------------------------------------
+
+# APIs are public at the network level; every request is authenticated by its JWT in the app.
+resource "google_cloud_run_service_iam_member" "public_api" {
+  for_each = local.api_functions
+
+  location = var.region
+  service  = google_cloudfunctions2_function.fn[each.key].name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+resource "google_cloud_run_service_iam_member" "pubsub_push_invoker" {
+  for_each = local.pushed_functions
+
+  location = var.region
+  service  = google_cloudfunctions2_function.fn[each.key].name
+  role     = "roles/run.invoker"
+  member   = google_service_account.pubsub_push.member
+}
+
+resource "google_cloud_run_service_iam_member" "scheduler_invoker" {
+  for_each = local.scheduled_functions
+
+  location = var.region
+  service  = google_cloudfunctions2_function.fn[each.key].name
+  role     = "roles/run.invoker"
+  member   = google_service_account.scheduler.member
+}
+
+# ---------------------------------------------------------------------------------------------
+# The Pub/Sub service agent: OIDC tokens for pushes, and dead-lettering
+# ---------------------------------------------------------------------------------------------
+
+resource "google_service_account_iam_member" "pubsub_agent_mints_push_tokens" {
+  service_account_id = google_service_account.pubsub_push.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_service_agent
+}
+
+resource "google_pubsub_topic_iam_member" "pubsub_agent_publishes_dead_letters" {
+  topic  = google_pubsub_topic.topic[var.dead_letter_topic].name
+  role   = "roles/pubsub.publisher"
+  member = local.pubsub_service_agent
+}
+
+resource "google_pubsub_subscription_iam_member" "pubsub_agent_forwards_dead_letters" {
+  for_each = local.dead_lettered_subscriptions
+
+  subscription = google_pubsub_subscription.push[each.key].name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_service_agent
+}
