@@ -23,15 +23,21 @@ export async function paginate<Row extends Record<string, unknown>>(
     const after = decodeCursor(cursor, keys.length);
     query.whereRaw(`(${keys.map(() => '??').join(', ')}) > (${keys.map(() => '?').join(', ')})`, [...keys, ...after]);
   }
+  // Cursor values are read back as text so timestamps keep PostgreSQL's microseconds.
+  query.select(keys.map((key, i) => query.client.raw('??::text as ??', [key, `_cursor${i}`])));
   const rows: Row[] = await query.orderBy(keys.map((column) => ({ column }))).limit(limit + 1);
-  const data = rows.slice(0, limit);
-  const last = data.at(-1);
-  const next = rows.length > limit && last ? encodeCursor(keys.map((k) => last[k])) : null;
+  const cursorOf = (row: Row) => keys.map((_, i) => row[`_cursor${i}`]);
+  const last = rows[Math.min(rows.length, limit) - 1];
+  const next = rows.length > limit && last ? encodeCursor(cursorOf(last)) : null;
+  const data = rows.slice(0, limit).map((row) => {
+    const clean: Record<string, unknown> = { ...row };
+    keys.forEach((_, i) => delete clean[`_cursor${i}`]);
+    return clean as Row;
+  });
   return { data, next_cursor: next };
 }
 
-const encodeCursor = (values: unknown[]) =>
-  Buffer.from(JSON.stringify(values.map((v) => (v instanceof Date ? v.toISOString() : v)))).toString('base64url');
+const encodeCursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
 
 function decodeCursor(cursor: string, length: number): unknown[] {
   try {

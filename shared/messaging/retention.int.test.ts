@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { db } from '../db';
+import { startSystem, type TestSystem } from '../../test/support/harness';
+
+/** The prune job removes only what Pub/Sub can no longer redeliver (older than RETENTION_DAYS ≥ 8 > 7-day retention). */
+let system: TestSystem;
+beforeAll(async () => {
+  system = await startSystem(['messaging']);
+});
+afterAll(() => system.stop());
+
+const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600 * 1000);
+
+test('given dedupe records and outbox rows of various ages, when the prune job runs, then only those past retention are deleted', async () => {
+  const [oldEvent, recentEvent] = [randomUUID(), randomUUID()];
+  await db()('messaging.processed_messages').insert([
+    { consumer: 'c', event_id: oldEvent, processed_at: daysAgo(9) },
+    { consumer: 'c', event_id: recentEvent, processed_at: daysAgo(6.9) },
+  ]);
+  const outbox = (id: string, created: Date, published: Date | null) => ({
+    id,
+    service: 'products',
+    topic: 'product.deleted',
+    data: JSON.stringify({ sku: 'X', version: 2 }),
+    attributes: {},
+    created_at: created,
+    published_at: published,
+  });
+  const [oldPublished, recentPublished, oldUnpublished] = [randomUUID(), randomUUID(), randomUUID()];
+  await db()('messaging.outbox').insert([
+    outbox(oldPublished, daysAgo(10), daysAgo(10)),
+    outbox(recentPublished, daysAgo(2), daysAgo(2)),
+    outbox(oldUnpublished, daysAgo(10), null),
+  ]);
+
+  const res = await fetch(system.hosts.messaging!.functionUrl('messaging-prune'), { method: 'POST' });
+  expect(await res.json()).toEqual({ job: 'messaging-prune', processed: 1, outbox: 1 });
+
+  expect((await db()('messaging.processed_messages').select('event_id')).map((r) => r.event_id)).toEqual([recentEvent]);
+  const left = (await db()('messaging.outbox').select('id')).map((r) => r.id).sort();
+  expect(left).toEqual([recentPublished, oldUnpublished].sort());
+});
+
+test('the configuration refuses a retention shorter than the redelivery window', async () => {
+  const run = () =>
+    execFileSync(process.execPath, ['--import', 'tsx', '-e', "require('./shared/config').config()"], {
+      env: { ...process.env, RETENTION_DAYS: '3' },
+      stdio: 'pipe',
+    });
+  expect(run).toThrow(/RETENTION_DAYS/);
+});
