@@ -13,6 +13,9 @@ const modules: Record<ServiceName, () => unknown> = {
   cart: () => require('./cart'),
   customers: () => require('./customers'),
   messaging: () => require('./messaging'),
+  notifications: () => require('./notifications'),
+  email: () => require('./email'),
+  push: () => require('./push'),
 };
 
 export const loadService = (service: ServiceName): void => {

@@ -18,7 +18,7 @@ import { jobs, pushPath, serviceNames, services, type JobName, type ServiceName 
  * Ctrl-C stops everything it started.
  */
 const root = path.resolve(__dirname, '..');
-const dataDir = path.join(root, '.data');
+const dataDir = process.env.SHOPFLOW_DATA_DIR ?? path.join(root, '.data');
 const PG_PORT = Number(process.env.SHOPFLOW_PG_PORT ?? 54329);
 const EMULATOR_PORT = Number(process.env.SHOPFLOW_PUBSUB_PORT ?? 8085);
 const project = process.env.GOOGLE_CLOUD_PROJECT ?? 'shopflow-local';
@@ -76,7 +76,7 @@ function startService(service: ServiceName): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(root, 'scripts/serve.ts'), [service], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, PORT: String(services[service].port) },
+      env: { ...process.env, PORT: String(services[service].port), OTEL_SERVICE_NAME: service },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.set(service, child);

@@ -38,6 +38,19 @@ const schema = z
     /** Test-only failure injection: `crash-after-commit` kills the process between a commit and its publish. */
     SHOPFLOW_FAILPOINT: z.enum(['crash-after-commit']).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** Outgoing mail (email service): smtp:// or smtps://, credentials in the URL; local default is the dev SMTP sink. */
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default('smtp://127.0.0.1:1025'),
+    SMTP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(25_000).default(10_000),
+    MAIL_FROM: z.string().min(3).default('ShopFlow <no-reply@shopflow.local>'),
+    /** Domain of the Message-ID the email service gives each mail: <notification-id@MESSAGE_ID_DOMAIN>. */
+    MESSAGE_ID_DOMAIN: z.string().min(1).default('shopflow'),
+    /** Who receives the stock-shortfall alert on stock.rejected (notifications service). */
+    STOCK_MANAGER_EMAIL: z.string().trim().toLowerCase().email().default('stock-manager@shopflow.local'),
+    /** Local mode only: the dev SMTP sink's listing, shown by the email service at GET /mail. */
+    MAIL_SINK_URL: z.string().url().optional(),
+    /** Push delivery: `inbox` stores in the customer's inbox only (local); `fcm` is documented in functions/push/fcm.ts. */
+    PUSH_PROVIDER: z.enum(['inbox', 'fcm']).default('inbox'),
+    FCM_PROJECT_ID: z.string().optional(),
   })
   .superRefine((c, ctx) => {
     if (c.AUTH_MODE === 'header' && c.K_SERVICE && !c.ALLOW_HEADER_AUTH_ON_GCP) {
@@ -46,6 +59,16 @@ const schema = z
         path: ['AUTH_MODE'],
         message:
           'header identity refuses to run on Google Cloud; set AUTH_MODE=jwt, or ALLOW_HEADER_AUTH_ON_GCP=true behind an authenticating gateway',
+      });
+    }
+    if (c.MAIL_SINK_URL && c.K_SERVICE) {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_SINK_URL'], message: 'the local mail viewer is not available on Google Cloud' });
+    }
+    if (c.PUSH_PROVIDER === 'fcm') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUSH_PROVIDER'],
+        message: 'the fcm adapter needs device-token registration, which is not built yet (see functions/push/fcm.ts)',
       });
     }
     if (c.AUTH_MODE === 'jwt' && (!c.JWT_ISSUER || !c.JWT_JWKS_URL)) {

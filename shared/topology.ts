@@ -12,6 +12,21 @@ export const services = {
   cart: { port: 3005, consumes: ['product.created', 'product.updated', 'product.deleted', 'stock.rejected', 'order.created'] },
   customers: { port: 3006, consumes: [] },
   messaging: { port: 3010, consumes: [] },
+  notifications: {
+    port: 3003,
+    consumes: [
+      'customer.created',
+      'customer.updated',
+      'customer.deleted',
+      'stock.rejected',
+      'order.created',
+      'order.cancelled',
+      'notification.delivered',
+      'notification.failed',
+    ],
+  },
+  email: { port: 3004, consumes: ['email.requested'] },
+  push: { port: 3007, consumes: ['push.requested'] },
 } as const satisfies Record<string, { port: number; consumes: readonly EventName[] }>;
 
 export type ServiceName = keyof typeof services;

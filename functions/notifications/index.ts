@@ -1,0 +1,8 @@
+// The notifications service: its HTTP API, the customer projection, one consumer per customer-facing
+// event, and the delivery results that come back from the email and push channels.
+export { notificationsApi } from './api';
+import './on-customer';
+import './on-order-created';
+import './on-order-cancelled';
+import './on-stock-rejected';
+import './on-delivery-result';

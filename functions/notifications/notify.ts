@@ -1,0 +1,67 @@
+import type { UnitOfWork } from '../../shared/messaging/outbox';
+import type { Received } from '../../shared/messaging/consumer';
+import type { EventName } from '../../shared/events/catalog';
+import type { Message } from './messages';
+import { findCustomer, insertNotification, type Draft, type Kind, type KnownCustomer, type Notification } from './store';
+
+/** The customer has not reached this service's projection yet: a transient error, so Pub/Sub redelivers. */
+export class CustomerNotKnownYet extends Error {
+  constructor(customerId: string) {
+    super(`customer ${customerId} is not known to notifications yet; retrying until its customer.created arrives`);
+    this.name = 'CustomerNotKnownYet';
+  }
+}
+
+/**
+ * Creates a notification and, when it is new and pending, emits its channel request in the same
+ * transaction. An existing notification for the same (source, kind, channel) is returned untouched.
+ */
+export async function createNotification({ tx, emit }: UnitOfWork, draft: Draft): Promise<Notification | undefined> {
+  const created = await insertNotification(tx, draft);
+  if (!created || created.status !== 'pending') return created;
+  const correlation = created.correlation_id ? { correlationId: created.correlation_id } : undefined;
+  if (created.channel === 'email') {
+    await emit('email.requested', { notification_id: created.id, to: created.recipient, subject: created.subject, text: created.body }, correlation);
+  } else {
+    const push = { notification_id: created.id, customer_id: created.customer_id!, title: created.subject, body: created.body };
+    await emit('push.requested', push, correlation);
+  }
+  return created;
+}
+
+/** The customer a customer-facing event is for; unknown → retry, a tombstone is returned as such. */
+export async function recipient(uow: UnitOfWork, customerId: string): Promise<KnownCustomer> {
+  const customer = await findCustomer(uow.tx, customerId);
+  if (!customer) throw new CustomerNotKnownYet(customerId);
+  return customer;
+}
+
+/**
+ * One email and one push for a customer-facing event. A deleted customer gets neither: both are
+ * recorded as failed, so the outcome stays visible.
+ */
+export async function notifyCustomer<N extends EventName>(
+  uow: UnitOfWork,
+  event: Received<N>,
+  customer: KnownCustomer,
+  kind: Kind,
+  message: (name: string) => Message,
+): Promise<void> {
+  const { email, push } = message(customer.name ?? 'customer');
+  const common = {
+    kind,
+    customer_id: customer.id,
+    source: event.eventId,
+    source_event_type: event.type,
+    correlation_id: event.envelope.correlation_id,
+    ...(customer.deleted ? { status: 'failed' as const, failure_reason: 'customer deleted' } : {}),
+  };
+  await createNotification(uow, {
+    ...common,
+    channel: 'email',
+    recipient: customer.email ?? '(deleted)',
+    subject: email.subject,
+    body: email.text,
+  });
+  await createNotification(uow, { ...common, channel: 'push', recipient: customer.id, subject: push.title, body: push.body });
+}

@@ -1,0 +1,156 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { freePort } from './support/global-setup';
+import { eventually } from './support/harness';
+
+/**
+ * The README's `npm run dev`, started as a user starts it (its own embedded PostgreSQL and
+ * Pub/Sub emulator), driven only through HTTP on the SPEC ports, then stopped with Ctrl-C
+ * (SIGINT to the whole process group, as a terminal does).
+ */
+jest.setTimeout(180_000);
+const root = path.resolve(__dirname, '..');
+let dev: ChildProcess;
+let output = '';
+const url = (port: number, p: string) => `http://127.0.0.1:${port}${p}`;
+const SEED_CUSTOMER = '550e8400-e29b-41d4-a716-446655440001';
+
+async function call(port: number, method: string, p: string, body?: unknown, customer?: string) {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (customer) headers['x-customer-id'] = customer;
+  const res = await fetch(url(port, p), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function startDev(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn('npm', ['run', 'dev'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return child;
+}
+
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter(Boolean);
+  } catch {
+    // no children
+  }
+  return children.flatMap((c) => [c, ...descendants(c)]);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shopflow-dev-'));
+  chmodSync(dataDir, 0o755);
+  env = {
+    ...process.env,
+    SHOPFLOW_DATA_DIR: dataDir,
+    SHOPFLOW_PG_PORT: String(await freePort()),
+    SHOPFLOW_PUBSUB_PORT: String(await freePort()),
+  };
+  for (const inherited of ['DATABASE_URL', 'PUBSUB_EMULATOR_HOST', 'GOOGLE_CLOUD_PROJECT', 'LOG_LEVEL']) delete env[inherited];
+  dev = await startDev(env);
+  await eventually(
+    async () => output.includes('[dev] Ctrl-C stops everything.'),
+    120_000,
+    `npm run dev to be ready; output so far:\n${output}`,
+  );
+});
+
+afterAll(async () => {
+  if (dev.exitCode === null && dev.signalCode === null) {
+    try {
+      process.kill(-dev.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+describe('npm run dev', () => {
+  test('every service answers its health check on its SPEC port, and the seed customers exist', async () => {
+    for (const [service, port] of Object.entries({
+      orders: 3000,
+      products: 3001,
+      inventory: 3002,
+      cart: 3005,
+      customers: 3006,
+    })) {
+      expect((await call(port, 'GET', '/')).body).toMatchObject({ status: 'ok', service });
+    }
+    expect((await call(3006, 'GET', `/customers/${SEED_CUSTOMER}`)).body).toMatchObject({ name: 'Jane Doe' });
+  });
+
+  test('a user orders, is rejected when stock is short, and cancels — only through HTTP', async () => {
+    const sku = `E2E-${randomUUID().slice(0, 8)}`;
+    expect((await call(3001, 'POST', '/products', { sku, name: 'E2E item', price: 19.99 }, undefined)).status).toBe(201);
+    expect((await call(3002, 'POST', '/inventory', { product_sku: sku, quantity: 3 })).status).toBe(201);
+
+    const buyer = SEED_CUSTOMER;
+    await eventually(
+      async () => (await call(3005, 'POST', '/cart/items', { product_sku: sku, quantity: 2 }, buyer)).status === 200,
+      30_000,
+    );
+    const { cart_id } = (await call(3005, 'POST', '/cart/convert-to-order', undefined, buyer)).body;
+    const order = await eventually(
+      async () => (await call(3000, 'GET', `/orders?cart_id=${cart_id}`, undefined, buyer)).body.data[0],
+      30_000,
+    );
+    expect(order).toMatchObject({ status: 'confirmed', total: 39.98 });
+    expect((await call(3002, 'GET', `/inventory/${sku}`)).body).toMatchObject({ quantity: 1, reserved: 2 });
+
+    const other = randomUUID();
+    await call(3005, 'POST', '/cart/items', { product_sku: sku, quantity: 2 }, other);
+    await call(3005, 'POST', '/cart/convert-to-order', undefined, other);
+    const rejected = await eventually(async () => {
+      const view = (await call(3005, 'GET', '/cart', undefined, other)).body;
+      return view.cart.status === 'stock-unavailable' && view;
+    }, 30_000);
+    expect(rejected.cart.cart_locked).toBe(false);
+    expect(rejected.cart.rejection.details).toEqual([{ product_sku: sku, requested: 2, available: 1 }]);
+
+    expect((await call(3000, 'GET', `/orders/${order.id}`, undefined, other)).status).toBe(404);
+    expect((await call(3000, 'POST', `/orders/${order.id}/cancel`, {}, buyer)).body.status).toBe('cancelled');
+    await eventually(async () => (await call(3002, 'GET', `/inventory/${sku}`)).body.quantity === 3, 30_000);
+    expect((await call(3001, 'POST', '/products', { sku: 'bad sku', price: 'free' }, undefined)).status).toBe(400);
+  });
+
+  test('a second stack refuses to start while one runs, with a clear message, and the first keeps running', async () => {
+    const second = spawnSync('npm', ['run', 'dev'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    expect(second.status).not.toBe(0);
+    expect(second.stdout + second.stderr).toMatch(/already running/);
+    expect((await call(3001, 'GET', '/')).status).toBe(200);
+  });
+
+  test('Ctrl-C stops everything it started', async () => {
+    const tree = descendants(dev.pid!);
+    expect(tree.length).toBeGreaterThan(5);
+    process.kill(-dev.pid!, 'SIGINT');
+    await eventually(async () => dev.exitCode !== null || dev.signalCode !== null, 30_000, 'npm run dev to exit');
+    await eventually(
+      async () => tree.every((pid) => !alive(pid)),
+      15_000,
+      `every process to stop: ${tree.filter(alive).join(', ')}`,
+    );
+    expect(output).toContain('[dev] stopped.');
+  });
+});
