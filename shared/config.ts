@@ -39,7 +39,10 @@ const schema = z
     SHOPFLOW_FAILPOINT: z.enum(['crash-after-commit']).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** Outgoing mail (email service): smtp:// or smtps://, credentials in the URL; local default is the dev SMTP sink. */
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').default('smtp://127.0.0.1:1025'),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .default('smtp://127.0.0.1:1025'),
     SMTP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(25_000).default(10_000),
     MAIL_FROM: z.string().min(3).default('ShopFlow <no-reply@shopflow.local>'),
     /** Domain of the Message-ID the email service gives each mail: <notification-id@MESSAGE_ID_DOMAIN>. */
@@ -62,7 +65,11 @@ const schema = z
       });
     }
     if (c.MAIL_SINK_URL && c.K_SERVICE) {
-      ctx.addIssue({ code: 'custom', path: ['MAIL_SINK_URL'], message: 'the local mail viewer is not available on Google Cloud' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAIL_SINK_URL'],
+        message: 'the local mail viewer is not available on Google Cloud',
+      });
     }
     if (c.PUSH_PROVIDER === 'fcm') {
       ctx.addIssue({

@@ -11,7 +11,8 @@ export const emailApi = httpApi('email', (r) => {
   r.get('/mail', async (req, res) => {
     requireAdmin(req.caller);
     const sink = config().MAIL_SINK_URL;
-    if (!sink) throw new AppError(404, 'mail_viewer_disabled', 'the mail viewer exists only with the local SMTP sink (npm run dev)');
+    if (!sink)
+      throw new AppError(404, 'mail_viewer_disabled', 'the mail viewer exists only with the local SMTP sink (npm run dev)');
     let reply: Response;
     try {
       reply = await fetch(sink, { signal: AbortSignal.timeout(3_000) });

@@ -20,7 +20,12 @@ let transport: Transporter | undefined;
 function transporter(): Transporter {
   const c = config();
   transport ??= nodemailer.createTransport(
-    { url: c.SMTP_URL, connectionTimeout: c.SMTP_TIMEOUT_MS, greetingTimeout: c.SMTP_TIMEOUT_MS, socketTimeout: c.SMTP_TIMEOUT_MS },
+    {
+      url: c.SMTP_URL,
+      connectionTimeout: c.SMTP_TIMEOUT_MS,
+      greetingTimeout: c.SMTP_TIMEOUT_MS,
+      socketTimeout: c.SMTP_TIMEOUT_MS,
+    },
     { from: c.MAIL_FROM },
   );
   return transport;
@@ -47,7 +52,9 @@ const MESSAGE_COMMANDS = /^(RCPT TO|DATA|message)/i;
  * on MAIL FROM or AUTH, which is a configuration problem that should dead-letter for replay after
  * the fix rather than fail customers' notifications for good.
  */
-export function permanentRejection(error: Pick<NodemailerError, 'responseCode' | 'command' | 'response' | 'message'>): string | undefined {
+export function permanentRejection(
+  error: Pick<NodemailerError, 'responseCode' | 'command' | 'response' | 'message'>,
+): string | undefined {
   const code = error.responseCode;
   if (code === undefined || code < 500 || code === 503) return undefined;
   if (!MESSAGE_COMMANDS.test(error.command ?? '')) return undefined;

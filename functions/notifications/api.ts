@@ -77,7 +77,9 @@ export const notificationsApi = httpApi('notifications', (r) => {
       }
       return { notification: first, created: false };
     });
-    res.status(created ? 201 : 200).location(`/notifications/${notification.id}`).json(notification);
+    res
+      .status(created ? 201 : 200)
+      .location(`/notifications/${notification.id}`)
+      .json(notification);
   });
 });
-

@@ -45,7 +45,12 @@ describe('notifications of customer-facing events', () => {
   test.each([
     ['order.created', orderCreatedPayload, 'Order confirmed: ', ['2 × LAPTOP-001 at 1299.99 = 2599.98', 'Total: 2639.88']],
     ['order.cancelled', orderCancelledPayload, 'Order cancelled: ', ['Reason: payment_failed', 'Order value: 799.00']],
-    ['stock.rejected', stockRejectedPayload, 'We could not place your order', ['CABLE-001: you asked for 5, 3 available (2 short)']],
+    [
+      'stock.rejected',
+      stockRejectedPayload,
+      'We could not place your order',
+      ['CABLE-001: you asked for 5, 3 available (2 short)'],
+    ],
   ] as const)(
     'given %s delivered four times at once, then the customer gets exactly one mail and one push, both sent',
     async (type, payloadFor, subject, lines) => {

@@ -21,7 +21,11 @@ export async function createNotification({ tx, emit }: UnitOfWork, draft: Draft)
   if (!created || created.status !== 'pending') return created;
   const correlation = created.correlation_id ? { correlationId: created.correlation_id } : undefined;
   if (created.channel === 'email') {
-    await emit('email.requested', { notification_id: created.id, to: created.recipient, subject: created.subject, text: created.body }, correlation);
+    await emit(
+      'email.requested',
+      { notification_id: created.id, to: created.recipient, subject: created.subject, text: created.body },
+      correlation,
+    );
   } else {
     const push = { notification_id: created.id, customer_id: created.customer_id!, title: created.subject, body: created.body };
     await emit('push.requested', push, correlation);
