@@ -1,3 +1,4 @@
+import { shutdownTelemetry } from '../shared/telemetry/register'; // first: instruments http, express and pg before they load
 import { closeDb } from '../shared/db';
 import { log } from '../shared/logger';
 import { closePubSub } from '../shared/messaging/pubsub';
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     await hosted.close();
-    await Promise.allSettled([closeDb(), closePubSub()]);
+    await Promise.allSettled([closeDb(), closePubSub(), shutdownTelemetry()]);
     process.exit(0);
   };
   process.on('SIGTERM', stop);

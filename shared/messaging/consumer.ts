@@ -1,9 +1,11 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { AppError, PermanentError } from '../errors';
+import { aggregateId } from '../events/aggregate';
 import { catalog, type EventName, type EventPayload } from '../events/catalog';
 import { envelope, type Envelope } from '../events/envelope';
-import { log } from '../logger';
+import { log, withLogContext } from '../logger';
 import { registerCloudEvent } from '../runtime/registry';
+import { observeDelivery } from '../telemetry/messaging';
 import { consumerFunctionName, services, type ServiceName } from '../topology';
 import { recordDeadLetter, recordFailure, type DeadLetter } from './dead-letter';
 import { decodeCloudEvent, type PushedMessage } from './decode';
@@ -50,10 +52,13 @@ export interface ConsumerSpec<N extends EventName> {
   handler: Handler<N>;
 }
 
-export async function processMessage<N extends EventName>(
-  spec: ConsumerSpec<N>,
-  message: PushedMessage | undefined,
-): Promise<Outcome> {
+/** One delivery, traced as a `process` span that continues the producer's trace, and counted by outcome. */
+export function processMessage<N extends EventName>(spec: ConsumerSpec<N>, message: PushedMessage | undefined): Promise<Outcome> {
+  const delivery = { consumer: spec.consumer, topic: spec.event, messageId: message?.messageId, attributes: message?.attributes };
+  return observeDelivery(delivery, () => handleMessage(spec, message));
+}
+
+async function handleMessage<N extends EventName>(spec: ConsumerSpec<N>, message: PushedMessage | undefined): Promise<Outcome> {
   const started = Date.now();
   const decoded = decode(spec.event, message);
   if ('problem' in decoded) {
@@ -66,6 +71,7 @@ export async function processMessage<N extends EventName>(
     event_id: env.event_id,
     event_type: env.event_type,
     correlation_id: env.correlation_id,
+    aggregate_id: aggregateId(payload),
   };
   try {
     const outcome = await inTransaction(
@@ -78,9 +84,8 @@ export async function processMessage<N extends EventName>(
           .ignore()
           .returning('event_id');
         if (claimed.length === 0) return 'duplicate';
-        await spec.handler(
-          { eventId: env.event_id, type: spec.event, payload, envelope: env, messageId: message?.messageId },
-          uow,
+        await withLogContext(fields, () =>
+          spec.handler({ eventId: env.event_id, type: spec.event, payload, envelope: env, messageId: message?.messageId }, uow),
         );
         return 'processed';
       },

@@ -25,8 +25,11 @@ export interface CausalContext {
   causationId?: string;
 }
 
-/** Telemetry installs this to put W3C trace context into every outgoing envelope. */
-let traceInjector: () => Partial<Pick<Envelope, 'traceparent' | 'tracestate'>> = () => ({});
+/** Telemetry installs this to put W3C trace context into every outgoing envelope (given the message it is for). */
+type TraceInjector = (
+  event: Pick<Envelope, 'event_id' | 'event_type' | 'correlation_id'>,
+) => Partial<Pick<Envelope, 'traceparent' | 'tracestate'>>;
+let traceInjector: TraceInjector = () => ({});
 export function setTraceInjector(injector: typeof traceInjector): void {
   traceInjector = injector;
 }
@@ -52,7 +55,7 @@ export async function inTransaction<T>(
         occurred_at: new Date().toISOString(),
         correlation_id: correlationId,
         ...(causal.causationId ? { causation_id: causal.causationId } : {}),
-        ...traceInjector(),
+        ...traceInjector({ event_id: eventId, event_type: event, correlation_id: correlationId }),
       };
       await tx(OUTBOX).insert({ id: eventId, service, topic: event, data: JSON.stringify(data), attributes });
       written.push(eventId);

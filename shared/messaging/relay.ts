@@ -1,6 +1,7 @@
 import { config } from '../config';
 import { db } from '../db';
 import { log } from '../logger';
+import { tracePublish } from '../telemetry/messaging';
 import { topic } from './pubsub';
 
 interface OutboxRow {
@@ -35,7 +36,7 @@ export async function publishOutbox(selection: OutboxSelection): Promise<{ publi
           : await query.where('created_at', '<', new Date(Date.now() - selection.olderThanMs)).limit(selection.limit);
       if (rows.length === 0) return { published: 0, failed: 0 };
 
-      const outcomes = await Promise.allSettled(rows.map(publishOne));
+      const outcomes = await Promise.allSettled(rows.map((row) => tracePublish(row, () => publishOne(row))));
       const published = rows.filter((_, i) => outcomes[i].status === 'fulfilled').map((r) => r.id);
       if (published.length > 0) {
         await tx('messaging.outbox').whereIn('id', published).update({ published_at: tx.fn.now() });

@@ -30,7 +30,9 @@ export async function hostService(service: ServiceName, port: number, host = '12
     .filter((n) => !fns.some((f) => f.name === n));
   if (missing.length > 0) throw new Error(`${service}: topology lists consumers with no function: ${missing.join(', ')}`);
 
-  const servers = new Map(fns.map((f) => [f.name, answerFrameworkErrorsAsJson(getTestServer(f.name))]));
+  // Requests go straight to each framework server's listener: emitting 'request' on a second server
+  // would have the HTTP instrumentation trace every request twice.
+  const servers = new Map(fns.map((f) => [f.name, requestListener(answerFrameworkErrorsAsJson(getTestServer(f.name)))]));
   const api = fns.find((f) => f.kind === 'api');
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
@@ -39,12 +41,12 @@ export async function hostService(service: ServiceName, port: number, host = '12
       const target = servers.get(name);
       if (target) {
         req.url = '/' + rest.join('/');
-        target.emit('request', req, res);
+        target(req, res);
         return;
       }
     }
     if (api) {
-      servers.get(api.name)!.emit('request', req, res);
+      servers.get(api.name)!(req, res);
       return;
     }
     res
@@ -70,6 +72,8 @@ export async function hostService(service: ServiceName, port: number, host = '12
       }),
   };
 }
+
+const requestListener = (server: http.Server) => server.listeners('request')[0] as http.RequestListener;
 
 /**
  * The Functions Framework parses request bodies before user code runs; its fallback error page
