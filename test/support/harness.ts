@@ -80,7 +80,7 @@ export type HttpClient = (
   options?: { body?: unknown; raw?: string; headers?: Record<string, string>; customer?: string },
 ) => Promise<Reply>;
 
-function httpClient(baseUrl: string): HttpClient {
+export function httpClient(baseUrl: string): HttpClient {
   return async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.customer) headers['x-customer-id'] = options.customer;
