@@ -10,6 +10,7 @@ import { createPushSubscription } from '../../scripts/stack/provision';
 import { eventually, publishRaw, startSystem, type TestSystem } from '../../test/support/harness';
 import { consumerFunction, processMessage, type ConsumerSpec } from './consumer';
 import { pubsub } from './pubsub';
+import { replayDeadLetters } from './replay';
 
 /**
  * The consumer wrapper, exercised through a probe consumer of product.created that receives
@@ -20,6 +21,7 @@ const PROBE = 'probe-on-product-created';
 let system: TestSystem;
 let server: Server;
 const attempts = new Map<string, number>();
+let permanentFixed = false;
 
 const spec: ConsumerSpec<'product.created'> = {
   consumer: PROBE,
@@ -29,7 +31,7 @@ const spec: ConsumerSpec<'product.created'> = {
     const n = (attempts.get(eventId) ?? 0) + 1;
     attempts.set(eventId, n);
     if (payload.name === 'fail-twice' && n <= 2) throw new Error(`transient failure ${n}`);
-    if (payload.name === 'permanent') throw new PermanentError('this product can never be handled');
+    if (payload.name === 'permanent' && !permanentFixed) throw new PermanentError('this product can never be handled');
     if (payload.name === 'always-fail') throw new Error('database is on fire');
     await tx('probe_effects').insert({ event_id: eventId, sku: payload.sku });
     await emit('product.updated', { ...payload, version: payload.version + 1 });
@@ -179,4 +181,19 @@ describe('consumer wrapper', () => {
     expect(letter.error).toContain('database is on fire');
     expect(attempts.get(eventId)).toBeGreaterThanOrEqual(5);
   }, 70_000);
+
+  test('given a dead letter whose cause was fixed, when it is replayed, then it is processed once and marked replayed', async () => {
+    const eventId = randomUUID();
+    await publishProduct('REPLAY', eventId, 'permanent');
+    const letter = await eventually(() => deadLetter({ event_id: eventId }));
+    permanentFixed = true;
+    try {
+      expect(await replayDeadLetters({ ids: [letter.id] })).toEqual({ replayed: 1, skipped: [] });
+      await eventually(async () => (await effects('REPLAY')).length === 1);
+      expect((await deadLetter({ id: letter.id })).replayed_at).not.toBeNull();
+      expect(await replayDeadLetters({ ids: [letter.id] })).toEqual({ replayed: 0, skipped: [] });
+    } finally {
+      permanentFixed = false;
+    }
+  });
 });

@@ -1,0 +1,33 @@
+import { closeDb, db } from '../shared/db';
+import { DEAD_LETTERS } from '../shared/messaging/dead-letter';
+import { closePubSub } from '../shared/messaging/pubsub';
+import { replayDeadLetters } from '../shared/messaging/replay';
+
+/**
+ * `npm run dlq -- list [consumer]` shows what is in the dead-letter store;
+ * `npm run dlq -- replay <id…> | --consumer <name>` re-publishes it (DATABASE_URL, PUBSUB_EMULATOR_HOST or credentials).
+ */
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'list') {
+    const rows = await db()(DEAD_LETTERS)
+      .modify((q) => (args[0] ? q.where({ consumer: args[0] }) : q))
+      .orderBy('id')
+      .select('id', 'consumer', 'reason', 'event_type', 'event_id', 'error', 'created_at', 'replayed_at');
+    for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n');
+  } else if (command === 'replay') {
+    const consumer = args[0] === '--consumer' ? args[1] : undefined;
+    const ids = consumer ? undefined : args.map(Number).filter(Number.isInteger);
+    if (!consumer && !ids?.length) throw new Error('usage: dlq replay <id…> | --consumer <name>');
+    process.stdout.write(JSON.stringify(await replayDeadLetters({ ids, consumer })) + '\n');
+  } else {
+    throw new Error('usage: dlq list [consumer] | dlq replay <id…> | dlq replay --consumer <name>');
+  }
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => Promise.allSettled([closeDb(), closePubSub()]));
