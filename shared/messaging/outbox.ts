@@ -3,7 +3,7 @@ import { catalog, type EventName, type EventPayload } from '../events/catalog';
 import type { Envelope } from '../events/envelope';
 import { config } from '../config';
 import { db, type Tx } from '../db';
-import { publishOutbox } from './relay';
+import { publishCommitted, type OutboxRow } from './relay';
 
 /**
  * The transactional outbox. A unit of work is one database transaction: the business change
@@ -41,7 +41,7 @@ export async function inTransaction<T>(
   work: (uow: UnitOfWork) => Promise<T>,
   causal: CausalContext = {},
 ): Promise<T> {
-  const written: string[] = [];
+  const written: OutboxRow[] = [];
   const result = await db().transaction(async (tx) => {
     const emit: UnitOfWork['emit'] = async (event, payload, options = {}) => {
       const data = catalog[event].schema.parse(payload);
@@ -58,12 +58,12 @@ export async function inTransaction<T>(
         ...traceInjector({ event_id: eventId, event_type: event, correlation_id: correlationId }),
       };
       await tx(OUTBOX).insert({ id: eventId, service, topic: event, data: JSON.stringify(data), attributes });
-      written.push(eventId);
+      written.push({ id: eventId, topic: event, data, attributes: attributes as Record<string, string> });
       return eventId;
     };
     return work({ tx, emit });
   });
   if (config().SHOPFLOW_FAILPOINT === 'crash-after-commit') process.kill(process.pid, 'SIGKILL');
-  if (written.length > 0) await publishOutbox({ ids: written });
+  if (written.length > 0) await publishCommitted(written);
   return result;
 }

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import knex from 'knex';
 import { migrate } from '../../migrations';
-import { startEmulator } from '../../scripts/stack/emulator';
-import { ensureDatabase, startPostgres } from '../../scripts/stack/postgres';
+import { startEmulator, type RunningEmulator } from '../../scripts/stack/emulator';
+import { ensureDatabase, startPostgres, type RunningPostgres } from '../../scripts/stack/postgres';
 import { TEMPLATE_DB, type TestStack } from './stack';
 
 /**
@@ -25,10 +25,27 @@ export const freePort = () =>
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'shopflow-test-'));
   chmodSync(dir, 0o755); // the embedded server runs as the postgres user
-  const [postgres, emulator] = await Promise.all([
+  const started = await Promise.allSettled([
     freePort().then((port) => startPostgres({ dataDir: path.join(dir, 'postgres'), port, persistent: false })),
     freePort().then((port) => startEmulator({ port, logFile: path.join(dir, 'pubsub-emulator.log') })),
   ]);
+  const [postgres, emulator] = started.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [
+    RunningPostgres | undefined,
+    RunningEmulator | undefined,
+  ];
+  if (!postgres || !emulator) {
+    // never leave half a stack behind
+    await Promise.allSettled([postgres?.stop(), emulator?.stop()]);
+    throw started.find((r) => r.status === 'rejected')!.reason;
+  }
+  // If Jest dies without running the teardown, the emulator must not outlive it.
+  process.once('exit', () => {
+    try {
+      if (emulator.pid) process.kill(emulator.pid, 'SIGKILL');
+    } catch {
+      // already stopped by the teardown
+    }
+  });
   await dropDatabase(postgres.adminUrl, TEMPLATE_DB);
   const templateUrl = await ensureDatabase(postgres.adminUrl, TEMPLATE_DB);
   const connection = knex({ client: 'pg', connection: templateUrl });
