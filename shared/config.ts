@@ -87,14 +87,17 @@ export type Config = z.infer<typeof schema>;
 
 let cached: Config | undefined;
 
-export function config(): Config {
-  if (!cached) {
-    const parsed = schema.safeParse(process.env);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      throw new Error(`invalid configuration: ${problems}`);
-    }
-    cached = Object.freeze(parsed.data);
+/** Parses settings from an environment; throws one error naming every problem. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
   }
+  return Object.freeze(parsed.data);
+}
+
+export function config(): Config {
+  cached ??= parseConfig(process.env);
   return cached;
 }

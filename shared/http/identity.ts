@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { config } from '../config';
 import { badRequest, forbidden, unauthorized } from '../errors';
 import { uuid } from '../events/fields';
@@ -20,17 +21,16 @@ function fromHeader(header: string | undefined): Caller {
   return { role: 'customer', customerId: parsed.data.toLowerCase() };
 }
 
-let jwks: ((...args: never[]) => unknown) | undefined;
+let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
 async function fromToken(authorization: string | undefined): Promise<Caller> {
   const token = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
   if (!token) throw unauthorized('a bearer token is required');
-  const { createRemoteJWKSet, jwtVerify } = await import('jose');
   const c = config();
-  jwks ??= createRemoteJWKSet(new URL(c.JWT_JWKS_URL!)) as never;
+  jwks ??= createRemoteJWKSet(new URL(c.JWT_JWKS_URL!));
   let claims: Record<string, unknown>;
   try {
-    ({ payload: claims } = await jwtVerify(token, jwks as never, { issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE }));
+    ({ payload: claims } = await jwtVerify(token, jwks, { issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE }));
   } catch {
     throw unauthorized('invalid or expired token');
   }
