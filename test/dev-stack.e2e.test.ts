@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { alive } from '../scripts/stack/guard';
 import { freePort } from './support/global-setup';
 import { eventually } from './support/harness';
 
@@ -46,15 +47,6 @@ function descendants(pid: number): number[] {
   }
   return children.flatMap((c) => [c, ...descendants(c)]);
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 let env: NodeJS.ProcessEnv;
 

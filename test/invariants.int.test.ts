@@ -51,13 +51,7 @@ describe('invariants', () => {
   }, 120_000);
 
   test('I2 the same events re-published (new message ids, same event_id), concurrently, change nothing', async () => {
-    await s.stockedProduct('DUP', 4, 10);
-    const customer = s.newCustomer();
-    await s.add(customer, 'DUP', 2);
-    const cartId = await s.convert(customer);
-    const order = await s.orderOf(customer, cartId);
-    await system.http('orders')('POST', `/orders/${order.id}/cancel`, { customer });
-    await eventually(async () => (await s.stock('DUP')).quantity === 10);
+    const { cartId, order } = await s.cancelledOrder('DUP', 10, 2);
     await settle();
 
     const events = await eventsOf(`attributes->>'correlation_id' in (?, ?)`, [cartId, order.id]);
@@ -74,13 +68,7 @@ describe('invariants', () => {
   });
 
   test('I2 the same facts under a new event_id (a buggy producer) still give one order, one reservation, one release', async () => {
-    await s.stockedProduct('NEWID', 4, 10);
-    const customer = s.newCustomer();
-    await s.add(customer, 'NEWID', 3);
-    const cartId = await s.convert(customer);
-    const order = await s.orderOf(customer, cartId);
-    await system.http('orders')('POST', `/orders/${order.id}/cancel`, { customer });
-    await eventually(async () => (await s.stock('NEWID')).quantity === 10);
+    const { cartId, order } = await s.cancelledOrder('NEWID', 10, 3);
     await settle();
 
     const events = await eventsOf(`attributes->>'correlation_id' in (?, ?)`, [cartId, order.id]);
@@ -93,13 +81,7 @@ describe('invariants', () => {
   });
 
   test('out of order: order.cancelled processed again after the stock was released changes nothing', async () => {
-    await s.stockedProduct('LATE', 1, 5);
-    const customer = s.newCustomer();
-    await s.add(customer, 'LATE', 5);
-    const cartId = await s.convert(customer);
-    const order = await s.orderOf(customer, cartId);
-    await system.http('orders')('POST', `/orders/${order.id}/cancel`, { customer });
-    await eventually(async () => (await s.stock('LATE')).quantity === 5);
+    const { order } = await s.cancelledOrder('LATE', 5, 5);
 
     // someone else now reserves the released units; a late duplicate cancel must not free them again
     const other = s.newCustomer();

@@ -5,7 +5,7 @@ import net from 'node:net';
  * Refuses a second dev stack: a lock file naming the running stack's PID, and a check that
  * every port the stack needs is free, both before anything is started.
  */
-const alive = (pid: number) => {
+export const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;

@@ -31,6 +31,18 @@ export function shop(system: TestSystem) {
       return res.body.cart_id;
     },
 
+    /** A new customer's confirmed order of `quantity` units, cancelled, with the stock back. */
+    async cancelledOrder(sku: string, units: number, quantity: number) {
+      await this.stockedProduct(sku, 4, units);
+      const customer = this.newCustomer();
+      await this.add(customer, sku, quantity);
+      const cartId = await this.convert(customer);
+      const order = await this.orderOf(customer, cartId);
+      expect((await orders()('POST', `/orders/${order.id}/cancel`, { customer })).status).toBe(200);
+      await eventually(async () => (await this.stock(sku)).quantity === units, 20_000, `stock of ${sku} to return`);
+      return { customer, cartId, order };
+    },
+
     cart: async (customer: string) => (await cart()('GET', '/cart', { customer })).body,
     stock: async (sku: string) => (await inventory()('GET', `/inventory/${sku}`)).body,
 
