@@ -1,13 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { coldStartBench } from './cold-start';
 import { orderFlowBench } from './order-flow';
 
 /**
  * `npm run bench`: runs every benchmark once, in one process, and writes docs/PERFORMANCE.md.
  * Numbers from one run on a shared, noisy machine: compare ratios within a run, not across runs.
  */
-const benches: { title: string; run: () => Promise<string> }[] = [{ title: 'Order flow under load', run: orderFlowBench }];
+const benches: { title: string; run: () => Promise<string> }[] = [
+  { title: 'Order flow under load', run: orderFlowBench },
+  { title: 'Cold start with and without telemetry', run: () => coldStartBench() },
+];
 
 async function main(): Promise<void> {
   const sections: string[] = [];

@@ -30,6 +30,8 @@ export async function startBenchStack(services: ServiceName[]): Promise<BenchSta
   const postgres = await startPostgres({ dataDir: path.join(dir, 'postgres'), port: await freePort(), persistent: false });
   const emulator = await startEmulator({ port: await freePort(), logFile: path.join(dir, 'emulator.log') });
   const databaseUrl = await ensureDatabase(postgres.adminUrl, 'bench');
+  const ownEnv = ['DATABASE_URL', 'PUBSUB_EMULATOR_HOST', 'GOOGLE_CLOUD_PROJECT', 'METADATA_SERVER_DETECTION', 'LOG_LEVEL'];
+  const previousEnv = Object.fromEntries(ownEnv.map((name) => [name, process.env[name]]));
   const migrator = knex({ client: 'pg', connection: databaseUrl });
   await migrate(migrator).finally(() => migrator.destroy());
   Object.assign(process.env, {
@@ -69,6 +71,11 @@ export async function startBenchStack(services: ServiceName[]): Promise<BenchSta
       await Promise.allSettled([closeDb(), closePubSub()]);
       await emulator.stop();
       await postgres.stop();
+      // The next stack in this process must start its own servers, not reuse these stopped ones.
+      for (const [name, value] of Object.entries(previousEnv)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
     },
   };
 }
