@@ -33,6 +33,8 @@ locals {
       JWT_ADMIN_ROLE       = var.jwt_admin_role
       DB_POOL_MAX          = tostring(var.db_pool_max)
       LOG_LEVEL            = var.log_level
+      # Telemetry starts before the Functions Framework loads any function code (Cloud Trace on Google Cloud).
+      NODE_OPTIONS = "--require ./dist/shared/telemetry/register.js"
     },
     var.jwt_audience == "" ? {} : { JWT_AUDIENCE = var.jwt_audience },
   )
