@@ -32,6 +32,8 @@ afterAll(async () => {
   await receiver?.close();
 });
 
+const createProduct = async (sku: string) =>
+  expect((await traced.processes.products.http('POST', '/products', { body: { sku, name: sku, price: 10 } })).status).toBe(201);
 const outboxRow = (topic: string, sku: string) =>
   eventually(
     () => db()('messaging.outbox').where({ topic }).whereRaw(`data->>'sku' = ?`, [sku]).first(),
@@ -57,9 +59,7 @@ const isDbSpan = (s: ReceivedSpan) =>
 describe('one trace through HTTP, the outbox and Pub/Sub pushes', () => {
   test('given a product created over HTTP, then request, emit, publish, a consumer that emits and a retried consumer share one trace with correct parents', async () => {
     const sku = 'TRACE-CHAIN';
-    expect((await traced.processes.products.http('POST', '/products', { body: { sku, name: 'Traced', price: 10 } })).status).toBe(
-      201,
-    );
+    await createProduct(sku);
 
     const created = await outboxRow('product.created', sku);
     const updated = await outboxRow('product.updated', sku);
@@ -130,9 +130,7 @@ describe('one trace through HTTP, the outbox and Pub/Sub pushes', () => {
 
   test('given a consumer handling a traced event, then its log lines carry the trace in Cloud Logging fields with the event fields', async () => {
     const sku = 'TRACE-LOGS';
-    expect((await traced.processes.products.http('POST', '/products', { body: { sku, name: 'Logged', price: 5 } })).status).toBe(
-      201,
-    );
+    await createProduct(sku);
     const updated = await outboxRow('product.updated', sku);
     const trace = `projects/${system.project}/traces/${traceIdOf(updated.attributes.traceparent)}`;
 
