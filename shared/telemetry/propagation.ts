@@ -4,6 +4,13 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 /**
  * W3C trace context in envelope attributes. Always W3C, whatever OTEL_PROPAGATORS says: the
  * envelope's `traceparent`/`tracestate` are part of the event contract, not of a transport.
+ *
+ * They are the only context a consumer continues. Two others exist and are deliberately ignored:
+ * the `traceparent` HTTP header of a push request (the Functions Framework copies it into the
+ * CloudEvent) belongs to the push delivery, not to the producer; and `googclient_traceparent`,
+ * which @google-cloud/pubsub adds only with its own OpenTelemetry tracing enabled (we leave it off,
+ * so its spans do not duplicate ours). The envelope's context is stored with the outbox row, so a
+ * republished or redelivered message carries the same one.
  */
 const w3c = new W3CTraceContextPropagator();
 type Carrier = Record<string, string | undefined>;
