@@ -4,8 +4,7 @@ import type { Knex } from 'knex';
  * Notifications: a projection of customers (version-guarded, deleted = tombstone) and one row per
  * notification and channel. `source` is the triggering event_id (or `manual:<key>`); the unique
  * (source, kind, channel) makes a second email or push for the same event impossible, whatever
- * the consumer's dedupe records say. created_at is kept to milliseconds, the precision a list
- * cursor carries, so paging never repeats or skips a row.
+ * the consumer's dedupe records say.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
@@ -33,7 +32,7 @@ export async function up(knex: Knex): Promise<void> {
       body text not null,
       status text not null default 'pending' check (status in ('pending', 'sent', 'failed')),
       failure_reason text,
-      created_at timestamptz not null default date_trunc('milliseconds', now()),
+      created_at timestamptz not null default now(),
       updated_at timestamptz not null default now(),
       unique (source, kind, channel),
       check ((status = 'failed') = (failure_reason is not null))

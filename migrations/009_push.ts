@@ -11,7 +11,7 @@ export async function up(knex: Knex): Promise<void> {
       body text not null,
       provider text not null,
       provider_message_id text,
-      received_at timestamptz not null default date_trunc('milliseconds', now())
+      received_at timestamptz not null default now()
     );
     create index inbox_by_customer on push.inbox (customer_id, received_at, notification_id);
   `);

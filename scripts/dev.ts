@@ -6,6 +6,7 @@ import { stopChild, startEmulator, type RunningEmulator } from './stack/emulator
 import { acquireLock, assertPortsFree } from './stack/guard';
 import { ensureDatabase, startPostgres, type RunningPostgres } from './stack/postgres';
 import { provisionTopology } from './stack/provision';
+import { startSmtpSink, REJECTED_DOMAIN, type SmtpSink } from './stack/smtp-sink';
 import { migrate } from '../migrations';
 import { pubsub } from '../shared/messaging/pubsub';
 import { seed } from './seed';
@@ -21,12 +22,15 @@ const root = path.resolve(__dirname, '..');
 const dataDir = process.env.SHOPFLOW_DATA_DIR ?? path.join(root, '.data');
 const PG_PORT = Number(process.env.SHOPFLOW_PG_PORT ?? 54329);
 const EMULATOR_PORT = Number(process.env.SHOPFLOW_PUBSUB_PORT ?? 8085);
+const SMTP_PORT = Number(process.env.SHOPFLOW_SMTP_PORT ?? 1025);
+const MAIL_LIST_PORT = Number(process.env.SHOPFLOW_MAIL_LIST_PORT ?? 8025);
 const project = process.env.GOOGLE_CLOUD_PROJECT ?? 'shopflow-local';
 
 const say = (line: string) => process.stdout.write(`[dev] ${line}\n`);
 const children = new Map<ServiceName, ChildProcess>();
 let postgres: RunningPostgres | undefined;
 let emulator: RunningEmulator | undefined;
+let smtpSink: SmtpSink | undefined;
 let releaseLock = () => {};
 let stopping = false;
 const timers: NodeJS.Timeout[] = [];
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
     ...Object.fromEntries(serviceNames.map((s) => [s, services[s].port])),
     ...(process.env.DATABASE_URL ? {} : { postgres: PG_PORT }),
     ...(process.env.PUBSUB_EMULATOR_HOST ? {} : { 'pubsub emulator': EMULATOR_PORT }),
+    ...(process.env.SMTP_URL ? {} : { 'smtp sink': SMTP_PORT, 'smtp sink listing': MAIL_LIST_PORT }),
   });
 
   postgres = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: PG_PORT, persistent: true });
@@ -46,6 +51,14 @@ async function main(): Promise<void> {
 
   emulator = await startEmulator({ port: EMULATOR_PORT, logFile: path.join(dataDir, 'pubsub-emulator.log') });
   say(`pubsub emulator: ${emulator.host} (project ${project})${emulator.pid ? ', log in .data/pubsub-emulator.log' : ''}`);
+
+  if (process.env.SMTP_URL) {
+    say('mail: SMTP_URL');
+  } else {
+    smtpSink = await startSmtpSink({ port: SMTP_PORT, listPort: MAIL_LIST_PORT });
+    Object.assign(process.env, { SMTP_URL: smtpSink.url, MAIL_SINK_URL: smtpSink.listUrl });
+    say(`mail: local SMTP sink on ${smtpSink.url} (nothing leaves this machine; @${REJECTED_DOMAIN} is refused)`);
+  }
 
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
@@ -69,6 +82,7 @@ async function main(): Promise<void> {
   for (const job of Object.keys(jobs) as JobName[]) timers.push(setInterval(() => void runJob(job), jobs[job].localEveryMs));
   say('ready:');
   for (const s of serviceNames) say(`  ${s.padEnd(14)} http://127.0.0.1:${services[s].port}`);
+  if (smtpSink) say(`  sent mail      http://127.0.0.1:${services.email.port}/mail`);
   say('Ctrl-C stops everything.');
 }
 
@@ -105,7 +119,7 @@ async function shutdown(reason: string, code = 0): Promise<void> {
   say(`${reason}; stopping…`);
   timers.forEach(clearInterval);
   await Promise.allSettled([...children.values()].map((c) => stopChild(c)));
-  await Promise.allSettled([emulator?.stop(), postgres?.stop()]);
+  await Promise.allSettled([emulator?.stop(), postgres?.stop(), smtpSink?.close()]);
   releaseLock();
   say('stopped.');
   process.exit(code);

@@ -39,16 +39,33 @@ export async function startSmtpSink(options: { port?: number; listPort?: number;
   const host = options.host ?? '127.0.0.1';
   const received: ReceivedMail[] = [];
   let server: SMTPServer | undefined;
-  let port = options.port ?? 0;
+  let port = options.port;
 
-  const start = async () => {
-    server = createServer(received);
-    const listening = server.listen(port, host);
+  const listenOn = async (candidate: number) => {
+    const smtp = createServer(received);
     await new Promise<void>((resolve, reject) => {
-      listening.once('listening', () => resolve());
-      listening.once('error', reject);
+      smtp.once('error', reject); // smtp-server re-emits its listener's errors
+      smtp.listen(candidate, host, () => resolve());
     });
-    port = (listening.address() as AddressInfo).port;
+    server = smtp;
+    return (smtp.server.address() as AddressInfo).port;
+  };
+  const start = async () => {
+    if (server) return;
+    if (port !== undefined) {
+      await listenOn(port);
+      return;
+    }
+    // No port given: a random one below the ephemeral range. A port from the ephemeral range could,
+    // while the sink is stopped, become the local end of a client's connection attempt to it (a TCP
+    // self-connect), and the sink could not start again on it.
+    for (let attempt = 0; port === undefined; attempt++) {
+      try {
+        port = await listenOn(20_000 + Math.floor(Math.random() * 12_000));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw error;
+      }
+    }
   };
   const stop = async () => {
     const current = server;
@@ -61,8 +78,8 @@ export async function startSmtpSink(options: { port?: number; listPort?: number;
 
   const list = options.listPort === undefined ? undefined : await listen(received, options.listPort, host);
   return {
-    url: `smtp://${host}:${port}`,
-    port,
+    url: `smtp://${host}:${port!}`,
+    port: port!,
     listUrl: list && `http://${host}:${(list.address() as AddressInfo).port}/`,
     received,
     start,
@@ -75,7 +92,7 @@ export async function startSmtpSink(options: { port?: number; listPort?: number;
 }
 
 function createServer(received: ReceivedMail[]): SMTPServer {
-  return new SMTPServer({
+  const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
@@ -104,6 +121,9 @@ function createServer(received: ReceivedMail[]): SMTPServer {
       });
     },
   });
+  // A client's broken connection is reported as an 'error' event; without a listener it would end the process.
+  smtp.on('error', () => undefined);
+  return smtp;
 }
 
 function listen(received: ReceivedMail[], port: number, host: string): Promise<http.Server> {
