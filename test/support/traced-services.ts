@@ -48,7 +48,9 @@ export async function startTracedServices(
   specs: TracedSpec[],
 ): Promise<TracedServices> {
   const launched = await Promise.allSettled(specs.map((spec) => launch(system, receiver, spec)));
-  const processes = Object.fromEntries(launched.flatMap((l) => (l.status === 'fulfilled' ? [[l.value.name, l.value]] : [])));
+  const processes = Object.fromEntries(
+    launched.flatMap((l): [string, TracedProcess][] => (l.status === 'fulfilled' ? [[l.value.name, l.value]] : [])),
+  );
   const failure = launched.find((l) => l.status === 'rejected');
   if (failure) {
     await Promise.all(Object.values(processes).map((p) => stopChild(p.child)));
