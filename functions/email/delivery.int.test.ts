@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { db } from '../../shared/db';
-import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
-import { eventually, publishRaw, settle, startSystem, type TestSystem } from '../../test/support/harness';
+import type { SmtpSink } from '../../scripts/stack/smtp-sink';
+import { eventually, publishRaw, settle, type TestSystem } from '../../test/support/harness';
 import {
   customerCreated,
   mailsTo,
@@ -9,21 +9,18 @@ import {
   notificationsFor,
   orderCreatedPayload,
   publishEvent,
+  startWithSmtpSink,
 } from '../../test/support/notification-fixtures';
 
 /** The email channel against a real SMTP server on loopback that can be stopped and started. */
 let system: TestSystem;
 let sink: SmtpSink;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  sink = await startSmtpSink({ listPort: 0 });
-  Object.assign(process.env, { SMTP_URL: sink.url, MAIL_SINK_URL: sink.listUrl });
-  system = await startSystem(['notifications', 'email', 'push']);
+  ({ system, sink, stop } = await startWithSmtpSink(['notifications', 'email', 'push']));
 });
-afterAll(async () => {
-  await system.stop();
-  await sink.close();
-});
+afterAll(() => stop());
 
 /** A known customer's order confirmation; resolves with the email notification once it is no longer pending. */
 async function orderMailFor(customer = newCustomer()) {

@@ -1,6 +1,6 @@
 import { db } from '../../shared/db';
-import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
-import { eventually, settle, startSystem, type HttpClient, type TestSystem } from '../../test/support/harness';
+import type { SmtpSink } from '../../scripts/stack/smtp-sink';
+import { eventually, settle, type HttpClient, type TestSystem } from '../../test/support/harness';
 import {
   customerCreated,
   mailsTo,
@@ -9,19 +9,19 @@ import {
   orderCreatedPayload,
   publishEvent,
   type TestCustomer,
+  startWithSmtpSink,
 } from '../../test/support/notification-fixtures';
 
 let system: TestSystem;
 let sink: SmtpSink;
+let stop: () => Promise<void>;
 let http: HttpClient;
 const alice = newCustomer();
 const bob = newCustomer();
 
 /** Given two known customers with one order confirmation each (an email and a push). */
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  process.env.SMTP_URL = sink.url;
-  system = await startSystem(['notifications', 'email', 'push']);
+  ({ system, sink, stop } = await startWithSmtpSink(['notifications', 'email', 'push']));
   http = system.http('notifications');
   for (const customer of [alice, bob]) {
     await customerCreated(customer);
@@ -29,10 +29,7 @@ beforeAll(async () => {
     await eventually(async () => (await notificationsFor(eventId)).length === 2);
   }
 });
-afterAll(async () => {
-  await system.stop();
-  await sink.close();
-});
+afterAll(() => stop());
 
 const count = async () => Number((await db()('notifications.notifications').count<{ n: string }[]>('* as n'))[0].n);
 const outboxCount = async () => Number((await db()('messaging.outbox').count<{ n: string }[]>('* as n'))[0].n);

@@ -1,6 +1,6 @@
 import { db } from '../../shared/db';
-import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
-import { eventually, settle, startSystem, type TestSystem } from '../../test/support/harness';
+import type { SmtpSink } from '../../scripts/stack/smtp-sink';
+import { eventually, settle } from '../../test/support/harness';
 import {
   customerCreated,
   inboxOf,
@@ -12,24 +12,20 @@ import {
   publishConcurrently,
   publishEvent,
   stockRejectedPayload,
+  startWithSmtpSink,
 } from '../../test/support/notification-fixtures';
 
 /**
  * Customer-facing events published to their topics as upstream services do, through the real
  * emulator, to the notifications, email and push services, with a real SMTP server on loopback.
  */
-let system: TestSystem;
 let sink: SmtpSink;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  process.env.SMTP_URL = sink.url;
-  system = await startSystem(['notifications', 'email', 'push']);
+  ({ sink, stop } = await startWithSmtpSink(['notifications', 'email', 'push']));
 });
-afterAll(async () => {
-  await system.stop();
-  await sink.close();
-});
+afterAll(() => stop());
 
 const sentBoth = (eventId: string) =>
   eventually(

@@ -1,13 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { db } from '../../shared/db';
 import type { EventName } from '../../shared/events/catalog';
-import type { ReceivedMail, SmtpSink } from '../../scripts/stack/smtp-sink';
-import { publishRaw } from './harness';
+import type { ServiceName } from '../../shared/topology';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../../scripts/stack/smtp-sink';
+import { publishRaw, startSystem, type TestSystem } from './harness';
 
 /**
  * Events as upstream services publish them (payload + envelope attributes), and what the
  * notification channels produced, for the notifications, email and push tests.
  */
+/** A test system whose email service sends to a fresh SMTP sink on loopback (and lists it at GET /mail). */
+export async function startWithSmtpSink(
+  services: ServiceName[],
+): Promise<{ system: TestSystem; sink: SmtpSink; stop(): Promise<void> }> {
+  const sink = await startSmtpSink({ listPort: 0 });
+  Object.assign(process.env, { SMTP_URL: sink.url, MAIL_SINK_URL: sink.listUrl });
+  const system = await startSystem(services);
+  return {
+    system,
+    sink,
+    stop: async () => {
+      await system.stop();
+      await sink.close();
+    },
+  };
+}
+
 export async function publishEvent(
   type: EventName,
   payload: object,
