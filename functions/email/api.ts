@@ -13,12 +13,13 @@ export const emailApi = httpApi('email', (r) => {
     const sink = config().MAIL_SINK_URL;
     if (!sink)
       throw new AppError(404, 'mail_viewer_disabled', 'the mail viewer exists only with the local SMTP sink (npm run dev)');
-    let reply: Response;
+    let listing: unknown;
     try {
-      reply = await fetch(sink, { signal: AbortSignal.timeout(3_000) });
+      const reply = await fetch(sink, { signal: AbortSignal.timeout(3_000) });
+      listing = await reply.json();
     } catch {
       throw new AppError(503, 'mail_sink_unreachable', `the local SMTP sink does not answer at ${sink}`);
     }
-    res.status(reply.ok ? 200 : 502).json(await reply.json());
+    res.json(listing);
   });
 });

@@ -2,7 +2,7 @@ import type { UnitOfWork } from '../../shared/messaging/outbox';
 import type { Received } from '../../shared/messaging/consumer';
 import type { EventName } from '../../shared/events/catalog';
 import type { Message } from './messages';
-import { findCustomer, insertNotification, type Draft, type Kind, type KnownCustomer, type Notification } from './store';
+import { findCustomer, insertNotification, type Draft, type Kind, type Notification } from './store';
 
 /** The customer has not reached this service's projection yet: a transient error, so Pub/Sub redelivers. */
 export class CustomerNotKnownYet extends Error {
@@ -33,24 +33,20 @@ export async function createNotification({ tx, emit }: UnitOfWork, draft: Draft)
   return created;
 }
 
-/** The customer a customer-facing event is for; unknown → retry, a tombstone is returned as such. */
-export async function recipient(uow: UnitOfWork, customerId: string): Promise<KnownCustomer> {
-  const customer = await findCustomer(uow.tx, customerId);
-  if (!customer) throw new CustomerNotKnownYet(customerId);
-  return customer;
-}
-
 /**
- * One email and one push for a customer-facing event. A deleted customer gets neither: both are
- * recorded as failed, so the outcome stays visible.
+ * One email and one push for a customer-facing event, worded by `message` with the customer's name.
+ * A customer this service has not heard of yet is retried (CustomerNotKnownYet); a deleted one gets
+ * neither message: both are recorded as failed, so the outcome stays visible.
  */
 export async function notifyCustomer<N extends EventName>(
   uow: UnitOfWork,
   event: Received<N>,
-  customer: KnownCustomer,
+  customerId: string,
   kind: Kind,
   message: (name: string) => Message,
 ): Promise<void> {
+  const customer = await findCustomer(uow.tx, customerId);
+  if (!customer) throw new CustomerNotKnownYet(customerId);
   const { email, push } = message(customer.name ?? 'customer');
   const common = {
     kind,

@@ -1,5 +1,7 @@
-import { consume } from '../../shared/messaging/consumer';
+import type { Tx } from '../../shared/db';
+import type { EventPayload } from '../../shared/events/catalog';
 import { log } from '../../shared/logger';
+import { consume } from '../../shared/messaging/consumer';
 import { applyCustomer, type KnownCustomer } from './store';
 
 /**
@@ -7,17 +9,22 @@ import { applyCustomer, type KnownCustomer } from './store';
  * arrives after a newer one changes nothing; a deleted customer stays as a tombstone without
  * its name and address.
  */
-async function project(customer: KnownCustomer, tx: Parameters<typeof applyCustomer>[0]): Promise<void> {
-  const applied = await applyCustomer(tx, customer);
-  if (!applied) log.info('older customer state ignored', { customer_id: customer.id, version: customer.version });
+async function project(tx: Tx, customer: KnownCustomer): Promise<void> {
+  if (!(await applyCustomer(tx, customer))) {
+    log.info('older customer state ignored', { customer_id: customer.id, version: customer.version });
+  }
 }
 
-consume('notifications', 'customer.created', ({ payload: p }, { tx }) =>
-  project({ id: p.customer_id, name: p.name, email: p.email, version: p.version, deleted: false }, tx),
-);
-consume('notifications', 'customer.updated', ({ payload: p }, { tx }) =>
-  project({ id: p.customer_id, name: p.name, email: p.email, version: p.version, deleted: false }, tx),
-);
+const live = (p: EventPayload<'customer.created'>): KnownCustomer => ({
+  id: p.customer_id,
+  name: p.name,
+  email: p.email,
+  version: p.version,
+  deleted: false,
+});
+
+consume('notifications', 'customer.created', ({ payload }, { tx }) => project(tx, live(payload)));
+consume('notifications', 'customer.updated', ({ payload }, { tx }) => project(tx, live(payload)));
 consume('notifications', 'customer.deleted', ({ payload: p }, { tx }) =>
-  project({ id: p.customer_id, name: null, email: null, version: p.version, deleted: true }, tx),
+  project(tx, { id: p.customer_id, name: null, email: null, version: p.version, deleted: true }),
 );

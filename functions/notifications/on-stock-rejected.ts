@@ -1,12 +1,11 @@
 import { config } from '../../shared/config';
 import { consume } from '../../shared/messaging/consumer';
 import { stockAlert, stockRejected } from './messages';
-import { createNotification, notifyCustomer, recipient } from './notify';
+import { createNotification, notifyCustomer } from './notify';
 
 /** stock.rejected → the customer hears why by email and push; the stock manager gets an alert email. */
 consume('notifications', 'stock.rejected', async (event, uow) => {
-  const customer = await recipient(uow, event.payload.customer_id);
-  await notifyCustomer(uow, event, customer, 'stock_rejected', (name) => stockRejected(name, event.payload));
+  await notifyCustomer(uow, event, event.payload.customer_id, 'stock_rejected', (name) => stockRejected(name, event.payload));
   const alert = stockAlert(event.payload);
   await createNotification(uow, {
     kind: 'stock_alert',
