@@ -19,7 +19,7 @@ test('given an unreachable database and Pub/Sub, GET / answers 503 naming both f
     await new Promise((resolve) => child.once('message', resolve));
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(res.status).toBe(503);
-    const body = await res.json();
+    const body: any = await res.json();
     expect(body).toMatchObject({ status: 'unavailable', service: 'products' });
     expect(body.checks.database).toMatch(/^failing: /);
     expect(body.checks.pubsub).toMatch(/^failing: /);
