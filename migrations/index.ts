@@ -2,12 +2,12 @@ import type { Knex } from 'knex';
 import * as messaging from './001_messaging';
 import * as catalog from './002_catalog';
 import * as customers from './003_customers';
-import * as notifications from './007_notifications';
-import * as email from './008_email';
-import * as push from './009_push';
 import * as cart from './004_cart';
 import * as inventory from './005_inventory';
 import * as orders from './006_orders';
+import * as notifications from './007_notifications';
+import * as email from './008_email';
+import * as push from './009_push';
 
 /**
  * Every migration, in order. Listed explicitly (a knex migration source) so migrations run the
@@ -17,12 +17,12 @@ const migrations: Record<string, Knex.Migration> = {
   '001_messaging': messaging,
   '002_catalog': catalog,
   '003_customers': customers,
-  '007_notifications': notifications,
-  '008_email': email,
-  '009_push': push,
   '004_cart': cart,
   '005_inventory': inventory,
   '006_orders': orders,
+  '007_notifications': notifications,
+  '008_email': email,
+  '009_push': push,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
