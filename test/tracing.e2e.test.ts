@@ -26,7 +26,7 @@ beforeAll(async () => {
     receiver,
     SERVICES.map((service) => ({ name: service, service, env: { SMTP_URL: sink.url } })),
   );
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await traced?.stop();

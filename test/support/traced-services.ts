@@ -104,7 +104,7 @@ function launch(system: TestSystem, receiver: OtlpReceiver, spec: TracedSpec): P
     });
   }
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${spec.name} did not start within 30 s`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${spec.name} did not start within 90 s`)), 90_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${spec.name} exited with code ${code}: ${stderr.join('\n')}`));
