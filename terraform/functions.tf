@@ -33,6 +33,8 @@ locals {
       JWT_ADMIN_ROLE       = var.jwt_admin_role
       DB_POOL_MAX          = tostring(var.db_pool_max)
       LOG_LEVEL            = var.log_level
+      MAIL_FROM            = var.mail_from
+      STOCK_MANAGER_EMAIL  = var.stock_manager_email
       # Telemetry starts before the Functions Framework loads any function code (Cloud Trace on Google Cloud).
       NODE_OPTIONS = "--require ./dist/shared/telemetry/register.js"
     },
@@ -92,11 +94,23 @@ resource "google_cloudfunctions2_function" "fn" {
       secret     = google_secret_manager_secret.database_url.secret_id
       version    = google_secret_manager_secret_version.database_url.version
     }
+
+    # Only the email service talks SMTP; its credentials stay in Secret Manager.
+    dynamic "secret_environment_variables" {
+      for_each = each.value.service == "email" ? [var.smtp_url_secret_id] : []
+      content {
+        key        = "SMTP_URL"
+        project_id = var.project
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
   }
 
   depends_on = [
     google_project_service.api,
     google_project_iam_member.build,
     google_secret_manager_secret_iam_member.runtime_reads_database_url,
+    google_secret_manager_secret_iam_member.email_reads_smtp_url,
   ]
 }

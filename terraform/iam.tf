@@ -135,3 +135,10 @@ resource "google_pubsub_subscription_iam_member" "pubsub_agent_forwards_dead_let
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_service_agent
 }
+
+resource "google_secret_manager_secret_iam_member" "email_reads_smtp_url" {
+  project   = var.project
+  secret_id = var.smtp_url_secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.runtime["email"].member
+}

@@ -219,3 +219,19 @@ variable "jobs" {
     schedule = string
   }))
 }
+
+variable "mail_from" {
+  description = "From header of customer mail (MAIL_FROM)."
+  type        = string
+  default     = "ShopFlow <no-reply@example.com>"
+}
+
+variable "stock_manager_email" {
+  description = "Where stock-rejection alerts go (STOCK_MANAGER_EMAIL)."
+  type        = string
+}
+
+variable "smtp_url_secret_id" {
+  description = "Id of an existing Secret Manager secret holding the email service's SMTP_URL (smtps://user:password@host:465); created outside terraform so credentials never enter the state."
+  type        = string
+}
