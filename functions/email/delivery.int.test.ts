@@ -40,9 +40,13 @@ describe('email delivery', () => {
       await eventually(() => db()('messaging.delivery_failures').where({ consumer: 'email-on-email-requested' }).first());
       expect((await emailStatus(email.id)).status).toBe('pending');
       expect(mailsTo(sink, customer.email)).toHaveLength(0);
+      const health = await system.http('email')('GET', '/');
+      expect(health.status).toBe(503);
+      expect(health.body.checks.smtp).toMatch(/^failing: /);
 
       await sink.start();
       await eventually(async () => (await emailStatus(email.id)).status === 'sent', 30_000, 'the mail after the outage');
+      expect((await system.http('email')('GET', '/')).body).toMatchObject({ status: 'ok', checks: { smtp: 'ok' } });
       await settle();
       expect(mailsTo(sink, customer.email)).toHaveLength(1);
       const [failure] = await db()('messaging.delivery_failures').where({ consumer: 'email-on-email-requested' });

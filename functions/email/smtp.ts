@@ -31,6 +31,11 @@ function transporter(): Transporter {
   return transport;
 }
 
+/** Health: the SMTP server answers and accepts our credentials. */
+export async function smtpReachable(): Promise<void> {
+  await transporter().verify();
+}
+
 export async function sendMail(mail: Mail): Promise<SendOutcome> {
   try {
     const info = await transporter().sendMail({ ...mail });

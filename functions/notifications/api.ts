@@ -4,8 +4,8 @@ import { db } from '../../shared/db';
 import { conflict, notFound } from '../../shared/errors';
 import { uuid } from '../../shared/events/fields';
 import { httpApi, parse } from '../../shared/http/api';
-import { requireAdmin, visibleCustomer } from '../../shared/http/identity';
-import { pageQuery } from '../../shared/http/pagination';
+import { listScope, requireAdmin, visibleCustomer } from '../../shared/http/identity';
+import { emptyPage, pageQuery } from '../../shared/http/pagination';
 import { inTransaction } from '../../shared/messaging/outbox';
 import { createNotification } from './notify';
 import { channels, findBySource, findCustomer, findNotification, kinds, listNotifications, statuses } from './store';
@@ -33,13 +33,8 @@ const idempotencyKey = z.string().trim().min(1).max(200).optional();
 export const notificationsApi = httpApi('notifications', (r) => {
   r.get('/notifications', async (req, res) => {
     const { limit, cursor, ...filter } = parse(listQuery, req.query);
-    const own = visibleCustomer(req.caller);
-    if (own && filter.customer_id && filter.customer_id.toLowerCase() !== own) {
-      res.json({ data: [], next_cursor: null });
-      return;
-    }
-    const customer_id = own ?? filter.customer_id?.toLowerCase();
-    res.json(await listNotifications(db(), { ...filter, customer_id }, { limit, cursor }));
+    const customer_id = listScope(req.caller, filter.customer_id);
+    res.json(customer_id === null ? emptyPage : await listNotifications(db(), { ...filter, customer_id }, { limit, cursor }));
   });
 
   r.get('/notifications/:id', async (req, res) => {

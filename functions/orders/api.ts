@@ -3,8 +3,8 @@ import { db } from '../../shared/db';
 import { conflict, notFound } from '../../shared/errors';
 import { uuid } from '../../shared/events/fields';
 import { httpApi, parse } from '../../shared/http/api';
-import { visibleCustomer, type Caller } from '../../shared/http/identity';
-import { pageQuery } from '../../shared/http/pagination';
+import { listScope, visibleCustomer, type Caller } from '../../shared/http/identity';
+import { emptyPage, pageQuery } from '../../shared/http/pagination';
 import { inTransaction } from '../../shared/messaging/outbox';
 import { canTransition, editable, orderStatuses } from './domain';
 import { findOrder, history, listOrders, lockOrder, recordTransition, setStatus, updateDetails } from './store';
@@ -57,12 +57,8 @@ async function cancel(caller: Caller, id: string, reason: string, request: strin
 export const ordersApi = httpApi('orders', (r) => {
   r.get('/orders', async (req, res) => {
     const { limit, cursor, ...filter } = parse(listQuery, req.query);
-    const own = visibleCustomer(req.caller);
-    if (own && filter.customer_id && filter.customer_id.toLowerCase() !== own) {
-      res.json({ data: [], next_cursor: null });
-      return;
-    }
-    res.json(await listOrders(db(), { ...filter, ...(own ? { customer_id: own } : {}) }, { limit, cursor }));
+    const customer_id = listScope(req.caller, filter.customer_id);
+    res.json(customer_id === null ? emptyPage : await listOrders(db(), { ...filter, customer_id }, { limit, cursor }));
   });
 
   r.get('/orders/:id', async (req, res) => {

@@ -5,7 +5,7 @@ import { AppError, badRequest } from '../errors';
 import { log } from '../logger';
 import { registerHttp } from '../runtime/registry';
 import { apiFunctionName, type ServiceName } from '../topology';
-import { runChecks, standardChecks } from './health';
+import { runChecks, standardChecks, type Check } from './health';
 import { identify, type Caller } from './identity';
 
 declare module 'express-serve-static-core' {
@@ -19,13 +19,17 @@ declare module 'express-serve-static-core' {
  * A service's HTTP API as one HTTP function: JSON in and out, identity resolved, errors in
  * the `{error:{code,message,details?}}` shape, `GET /` health with the database and Pub/Sub.
  */
-export function httpApi(service: ServiceName, routes: (router: Router) => void): express.Express {
+export function httpApi(
+  service: ServiceName,
+  routes: (router: Router) => void,
+  extraChecks: Record<string, Check> = {},
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(limitBody, requireJson, express.json({ limit: config().HTTP_BODY_LIMIT_BYTES }));
   app.get('/', async (_req, res) => {
-    const health = await runChecks(standardChecks);
+    const health = await runChecks({ ...standardChecks, ...extraChecks });
     res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', service, checks: health.checks });
   });
   app.use(async (req, _res, next) => {

@@ -53,3 +53,13 @@ export function requireCustomer(caller: Caller): string {
 /** The customer id a caller may see: its own, or anyone's for an admin (undefined = no filter). */
 export const visibleCustomer = (caller: Caller): string | undefined =>
   caller.role === 'customer' ? caller.customerId : undefined;
+
+/**
+ * The customer a list is scoped to: a customer sees only its own (asking for someone else's
+ * gives `null`, an empty list); an admin sees everyone's, or filters by `requested`.
+ */
+export function listScope(caller: Caller, requested?: string): string | undefined | null {
+  const wanted = requested?.toLowerCase();
+  if (caller.role === 'admin') return wanted;
+  return wanted && wanted !== caller.customerId ? null : caller.customerId;
+}

@@ -13,6 +13,8 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+export const emptyPage: Page<never> = Object.freeze({ data: [], next_cursor: null }) as Page<never>;
+
 /** Orders by `keys` (which together must be unique) and returns the page after `cursor`. */
 export async function paginate<Row extends Record<string, unknown>>(
   query: Knex.QueryBuilder,
