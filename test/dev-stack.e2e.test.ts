@@ -3,6 +3,8 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { PubSub } from '@google-cloud/pubsub';
+import { Client } from 'pg';
 import { alive } from '../scripts/stack/guard';
 import { freePort } from './support/global-setup';
 import { eventually } from './support/harness';
@@ -49,6 +51,12 @@ function descendants(pid: number): number[] {
 }
 
 let env: NodeJS.ProcessEnv;
+let flow: { buyer: string; other: string; orderId: string };
+interface Notification {
+  kind: string;
+  channel: string;
+  status: string;
+}
 
 beforeAll(async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shopflow-dev-'));
@@ -110,7 +118,7 @@ describe('npm run dev', () => {
     expect(order).toMatchObject({ status: 'confirmed', total: 39.98 });
     expect((await call(3002, 'GET', `/inventory/${sku}`)).body).toMatchObject({ quantity: 1, reserved: 2 });
 
-    const other = randomUUID();
+    const other = '550e8400-e29b-41d4-a716-446655440002';
     await call(3005, 'POST', '/cart/items', { product_sku: sku, quantity: 2 }, other);
     await call(3005, 'POST', '/cart/convert-to-order', undefined, other);
     const rejected = await eventually(async () => {
@@ -124,6 +132,61 @@ describe('npm run dev', () => {
     expect((await call(3000, 'POST', `/orders/${order.id}/cancel`, {}, buyer)).body.status).toBe('cancelled');
     await eventually(async () => (await call(3002, 'GET', `/inventory/${sku}`)).body.quantity === 3, 30_000);
     expect((await call(3001, 'POST', '/products', { sku: 'bad sku', price: 'free' }, undefined)).status).toBe(400);
+    flow = { buyer, other, orderId: order.id };
+  });
+
+  test('each customer-facing event reached the customer once by email and push, and re-published duplicates add nothing', async () => {
+    const { buyer, other } = flow;
+    const sentKinds = async (customer: string) => {
+      const list = (await call(3003, 'GET', '/notifications?limit=100', undefined, customer)).body.data as Notification[];
+      return list
+        .filter((n) => n.status === 'sent')
+        .map((n) => `${n.kind}/${n.channel}`)
+        .sort();
+    };
+    const expected = {
+      [buyer]: ['order_cancelled/email', 'order_cancelled/push', 'order_created/email', 'order_created/push'],
+      [other]: ['stock_rejected/email', 'stock_rejected/push'],
+    };
+    for (const customer of [buyer, other]) {
+      await eventually(
+        async () => JSON.stringify(await sentKinds(customer)) === JSON.stringify(expected[customer]),
+        60_000,
+        `notifications of ${customer}`,
+      );
+      const inbox = (await call(3007, 'GET', `/notifications/${customer}`, undefined, customer)).body.data;
+      expect(inbox).toHaveLength(expected[customer].length / 2);
+    }
+
+    // every customer-facing event of this flow, re-published to the dev stack's topics exactly as the outbox published it
+    const database = new Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${env.SHOPFLOW_PG_PORT}/shopflow` });
+    await database.connect();
+    const events = (
+      await database.query(
+        `select topic, data, attributes from messaging.outbox
+          where topic in ('order.created', 'order.cancelled', 'stock.rejected') and data->>'customer_id' = any($1)`,
+        [[buyer, other]],
+      )
+    ).rows;
+    await database.end();
+    expect(events.map((e) => e.topic).sort()).toEqual(['order.cancelled', 'order.created', 'stock.rejected']);
+    const broker = new PubSub({
+      projectId: 'shopflow-local',
+      apiEndpoint: `127.0.0.1:${env.SHOPFLOW_PUBSUB_PORT}`,
+      emulatorMode: true,
+    });
+    for (let copy = 0; copy < 3; copy++) {
+      await Promise.all(events.map((e) => broker.topic(e.topic).publishMessage({ json: e.data, attributes: e.attributes })));
+    }
+    await broker.close();
+    await new Promise((r) => setTimeout(r, 5_000));
+    for (const customer of [buyer, other]) {
+      const list = (await call(3003, 'GET', '/notifications?limit=100', undefined, customer)).body.data as Notification[];
+      expect(list).toHaveLength(expected[customer].length);
+      expect((await call(3007, 'GET', `/notifications/${customer}`, undefined, customer)).body.data).toHaveLength(
+        expected[customer].length / 2,
+      );
+    }
   });
 
   test('a second stack refuses to start while one runs, with a clear message, and the first keeps running', async () => {
