@@ -25,10 +25,6 @@ export async function closeDb(): Promise<void> {
 /** Postgres error codes we act on. */
 export const PG = {
   uniqueViolation: '23505',
-  foreignKeyViolation: '23503',
-  checkViolation: '23514',
-  serializationFailure: '40001',
-  deadlock: '40P01',
 } as const;
 
 export function pgCode(err: unknown): string | undefined {

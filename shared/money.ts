@@ -4,7 +4,8 @@ import { z } from 'zod';
  * Money crosses every boundary (HTTP, events) as a JSON number in major units with at most
  * two decimals, and is stored and added only as integer cents.
  */
-const MAX_CENTS = 100_000_000_00; // 100 million in major units
+/** The largest amount anywhere (a price, a line, an order total): 100 million in major units. */
+export const MAX_CENTS = 100_000_000_00;
 
 export const money = z
   .union([z.number(), z.string()])
@@ -19,8 +20,11 @@ export function toCents(amount: string | number): number {
   return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
 }
 
-/** 1250 → 12.5 (the JSON number with the exact two-decimal representation). */
-export function fromCents(cents: number | string): number {
+/** Integer cents → "2639.88", for people (exact; no float arithmetic). */
+export function formatCents(cents: number | string): string {
   const c = Number(cents);
-  return Number(`${Math.trunc(c / 100)}.${String(c % 100).padStart(2, '0')}`);
+  return `${Math.trunc(c / 100)}.${String(c % 100).padStart(2, '0')}`;
 }
+
+/** 1250 → 12.5 (the JSON number with the exact two-decimal representation). */
+export const fromCents = (cents: number | string): number => Number(formatCents(cents));

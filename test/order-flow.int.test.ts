@@ -60,6 +60,7 @@ describe('order flow', () => {
     expect(await s.stock('SCARCE')).toMatchObject({ quantity: 2, reserved: 0 });
 
     await system.http('cart')('DELETE', '/cart/items/SCARCE', { customer });
+    expect((await s.cart(customer)).cart).toMatchObject({ status: 'active', rejection: null });
     await s.add(customer, 'SCARCE', 2);
     expect(await s.convert(customer)).toBe(cartId);
     expect(await s.orderOf(customer, cartId)).toMatchObject({ status: 'confirmed', total: 10 });

@@ -151,4 +151,30 @@ describe('cart API', () => {
     expect(await db()('cart.carts').where({ customer_id: customer })).toHaveLength(1);
     expect((await cart('GET', '/cart', { customer })).body.items).toEqual([{ product_sku: 'PEN', quantity: 8, unit_price: 1.5 }]);
   });
+
+  test('a cart whose total would exceed the largest order amount is refused when adding, and nothing changes', async () => {
+    const customer = '88888888-8888-4888-8888-888888888888';
+    await system.http('products')('POST', '/products', { body: { sku: 'YACHT', name: 'Yacht', price: 60_000_000 } });
+    await eventually(() => db()('cart.products').where({ sku: 'YACHT' }).first());
+    expect((await cart('POST', '/cart/items', { customer, body: { product_sku: 'YACHT', quantity: 1 } })).status).toBe(200);
+    const res = await cart('POST', '/cart/items', { customer, body: { product_sku: 'YACHT', quantity: 1 } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('cart_total_limit');
+    expect((await cart('GET', '/cart', { customer })).body.items).toEqual([
+      { product_sku: 'YACHT', quantity: 1, unit_price: 60_000_000 },
+    ]);
+  });
+
+  test('converting a cart holding a product deleted since it was added is a 400 naming it; the cart stays editable', async () => {
+    const customer = '99999999-9999-4999-8999-999999999999';
+    await system.http('products')('POST', '/products', { body: { sku: 'FADING', name: 'Fading', price: 2 } });
+    await eventually(() => db()('cart.products').where({ sku: 'FADING', deleted: false }).first());
+    await cart('POST', '/cart/items', { customer, body: { product_sku: 'FADING', quantity: 1 } });
+    await system.http('products')('DELETE', '/products/FADING');
+    await eventually(() => db()('cart.products').where({ sku: 'FADING', deleted: true }).first());
+    const res = await cart('POST', '/cart/convert-to-order', { customer });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'unavailable_products', details: ['FADING'] });
+    expect((await cart('GET', '/cart', { customer })).body.cart).toMatchObject({ status: 'active', cart_locked: false });
+  });
 });

@@ -7,8 +7,10 @@ import { httpApi, parse } from '../../shared/http/api';
 import { requireCustomer } from '../../shared/http/identity';
 import { inTransaction } from '../../shared/messaging/outbox';
 import { fromCents } from '../../shared/money';
+import { checkoutProblem, limitProblem, MAX_UNITS_PER_SKU } from './domain';
 import {
   addItem,
+  liveSkus,
   cartItems,
   claimKey,
   findProduct,
@@ -21,7 +23,6 @@ import {
   type Cart,
 } from './store';
 
-const MAX_UNITS_PER_SKU = 10_000;
 const addBody = z.object({ product_sku: sku, quantity }).strict();
 const skuParam = z.object({ product_sku: sku });
 const idempotencyKey = z.string().trim().min(1).max(200);
@@ -35,9 +36,14 @@ async function cartView(knex: Knex, cart: Cart | undefined) {
   };
 }
 
-/** Items can change only while the cart is unlocked; changing a rejected cart makes it active again. */
+/** Items can change only while the cart is unlocked. */
 function assertEditable(cart: Cart): void {
   if (cart.cart_locked) throw conflict('cart_locked', 'the cart is being turned into an order and cannot change');
+}
+
+/** Changing a rejected cart makes it active again; the rejection it answered is cleared. */
+async function reactivate(tx: Knex.Transaction, cart: Cart): Promise<void> {
+  if (cart.status !== 'active' || cart.rejection !== null) await updateCart(tx, cart.id, { status: 'active', rejection: null });
 }
 
 export const cartApi = httpApi('cart', (r) => {
@@ -56,7 +62,9 @@ export const cartApi = httpApi('cart', (r) => {
       assertEditable(cart);
       const added = await addItem(tx, cart.id, { ...input, unit_price: fromCents(product.price_cents) }, MAX_UNITS_PER_SKU);
       if (!added) throw badRequest('quantity_limit', `at most ${MAX_UNITS_PER_SKU} units of one product per cart`);
-      if (cart.status !== 'active') await updateCart(tx, cart.id, { status: 'active' });
+      const problem = limitProblem(await cartItems(tx, cart.id));
+      if (problem) throw badRequest(problem.code, problem.message);
+      await reactivate(tx, cart);
       return cartView(tx, await openCart(tx, customerId));
     });
     res.json(view);
@@ -70,7 +78,7 @@ export const cartApi = httpApi('cart', (r) => {
       if (!cart) throw notFound('cart');
       assertEditable(cart);
       if (!(await removeItem(tx, cart.id, product_sku))) throw notFound('cart item');
-      if (cart.status !== 'active') await updateCart(tx, cart.id, { status: 'active' });
+      await reactivate(tx, cart);
       return cartView(tx, await openCart(tx, customerId));
     });
     res.json(view);
@@ -87,6 +95,8 @@ export const cartApi = httpApi('cart', (r) => {
       assertEditable(cart);
       const items = await cartItems(tx, cart.id);
       if (items.length === 0) throw badRequest('cart_empty', 'the cart has no items');
+      const problem = checkoutProblem(items, await liveSkus(tx, cart.id));
+      if (problem) throw badRequest(problem.code, problem.message, 'details' in problem ? problem.details : undefined);
       await updateCart(tx, cart.id, { status: 'processing', cart_locked: true, rejection: null });
       await emit('order-requested', { cart_id: cart.id, customer_id: customerId, items }, { correlationId: cart.id });
       const accepted = { cart_id: cart.id, status: 'processing' };

@@ -98,6 +98,15 @@ export interface ProjectedProduct {
 export const findProduct = (knex: Knex, sku: string): Promise<ProjectedProduct | undefined> =>
   knex(PRODUCTS).where({ sku, deleted: false }).first('sku', 'name', 'price_cents');
 
+/** The cart's SKUs that are still sold (live in the product projection). */
+export async function liveSkus(knex: Knex, cartId: string): Promise<Set<string>> {
+  const rows: { sku: string }[] = await knex(`${ITEMS} as i`)
+    .join(`${PRODUCTS} as p`, 'p.sku', 'i.product_sku')
+    .where({ 'i.cart_id': cartId, 'p.deleted': false })
+    .select('p.sku');
+  return new Set(rows.map((r) => r.sku));
+}
+
 /** Applies a product event only if it is newer than what the projection holds (order-independent). */
 export async function applyProduct(
   tx: Knex.Transaction,

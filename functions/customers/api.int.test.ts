@@ -86,4 +86,16 @@ describe('customers API', () => {
     expect((await customers('GET', '/customers/123')).status).toBe(400);
     expect((await customers('GET', '/customers/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
+
+  test('a crafted cursor whose values do not fit the keys is a 400, not a 500', async () => {
+    for (const values of [
+      ['not-a-date', 'x'],
+      [1, 2],
+    ]) {
+      const cursor = Buffer.from(JSON.stringify(values)).toString('base64url');
+      const res = await customers('GET', `/customers?cursor=${cursor}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_cursor');
+    }
+  });
 });

@@ -1,6 +1,6 @@
-import type { EventPayload } from '../../shared/events/catalog';
+import { TEXT_LIMITS, type EventPayload } from '../../shared/events/catalog';
 import type { LineItem } from '../../shared/events/fields';
-import { toCents } from '../../shared/money';
+import { formatCents, toCents } from '../../shared/money';
 
 /**
  * What each notification says: pure functions from an event (and the customer's name) to the
@@ -11,10 +11,17 @@ export interface Message {
   push: { title: string; body: string };
 }
 
-/** Integer cents → "2639.88" (exact; no float arithmetic). */
-export function formatCents(cents: number): string {
-  return `${Math.trunc(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
-}
+/** Cuts a text to what its event may carry, marking the cut (a long shortfall list must not block the event). */
+export const fit = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+const fitted = ({ email, push }: Message): Message => ({
+  email: fitEmail(email),
+  push: { title: fit(push.title, TEXT_LIMITS.title), body: fit(push.body, TEXT_LIMITS.body) },
+});
+const fitEmail = (email: Message['email']): Message['email'] => ({
+  subject: fit(email.subject, TEXT_LIMITS.subject),
+  text: fit(email.text, TEXT_LIMITS.text),
+});
 
 const lineCents = (item: LineItem) => toCents(item.unit_price) * item.quantity;
 const sumCents = (items: LineItem[]) => items.reduce((sum, item) => sum + lineCents(item), 0);
@@ -28,7 +35,7 @@ const letter = (name: string, paragraphs: string[]) => [`Hello ${name},`, '', ..
 
 export function orderCreated(name: string, e: EventPayload<'order.created'>): Message {
   const total = formatCents(toCents(e.total));
-  return {
+  return fitted({
     email: {
       subject: `Order confirmed: ${e.order_id}`,
       text: letter(name, [
@@ -40,12 +47,12 @@ export function orderCreated(name: string, e: EventPayload<'order.created'>): Me
       ]),
     },
     push: { title: 'Order confirmed', body: `Order ${e.order_id}: ${count(e.items)}, total ${total}.` },
-  };
+  });
 }
 
 export function orderCancelled(name: string, e: EventPayload<'order.cancelled'>): Message {
   const value = formatCents(sumCents(e.items));
-  return {
+  return fitted({
     email: {
       subject: `Order cancelled: ${e.order_id}`,
       text: letter(name, [
@@ -58,7 +65,7 @@ export function orderCancelled(name: string, e: EventPayload<'order.cancelled'>)
       ]),
     },
     push: { title: 'Order cancelled', body: `Order ${e.order_id} (${value}) was cancelled: ${e.reason}.` },
-  };
+  });
 }
 
 type Shortfall = EventPayload<'stock.rejected'>['details'][number];
@@ -70,7 +77,7 @@ const shortfallLine = (reason: EventPayload<'stock.rejected'>['reason'], d: Shor
 
 export function stockRejected(name: string, e: EventPayload<'stock.rejected'>): Message {
   const lines = e.details.map((d) => shortfallLine(e.reason, d));
-  return {
+  return fitted({
     email: {
       subject: 'We could not place your order',
       text: letter(name, [
@@ -83,13 +90,13 @@ export function stockRejected(name: string, e: EventPayload<'stock.rejected'>): 
       ]),
     },
     push: { title: 'Order not placed', body: `${lines.join('; ')}. Your cart is unlocked.` },
-  };
+  });
 }
 
 /** The stock manager's alert: email only. */
 export function stockAlert(e: EventPayload<'stock.rejected'>): Message['email'] {
   const skus = e.details.map((d) => `${d.product_sku} (${short(d)} short)`).join(', ');
-  return {
+  return fitEmail({
     subject: `Stock shortfall: ${skus}`,
     text: [
       `An order was rejected (${e.reason.replace('_', ' ')}).`,
@@ -97,5 +104,5 @@ export function stockAlert(e: EventPayload<'stock.rejected'>): Message['email'] 
       '',
       ...e.details.map((d) => `  ${d.product_sku}: requested ${d.requested}, available ${d.available}, short ${short(d)}`),
     ].join('\n'),
-  };
+  });
 }

@@ -1,4 +1,6 @@
-import { formatCents, orderCancelled, orderCreated, stockAlert, stockRejected } from './messages';
+import { TEXT_LIMITS } from '../../shared/events/catalog';
+import { formatCents } from '../../shared/money';
+import { orderCancelled, orderCreated, stockAlert, stockRejected } from './messages';
 
 const order = {
   order_id: '11111111-1111-4111-8111-111111111111',
@@ -67,5 +69,20 @@ describe('notification messages', () => {
       details: [{ product_sku: 'GHOST-1', requested: 1, available: 0 }],
     });
     expect(email.text).toContain('GHOST-1: not in our catalogue (you asked for 1)');
+  });
+
+  test('a rejection with many short products still fits its events: subject, text, title and body are cut, not refused', () => {
+    const details = Array.from({ length: 60 }, (_, i) => ({
+      product_sku: `SKU-${'X'.repeat(50)}-${i}`,
+      requested: 5,
+      available: 1,
+    }));
+    const rejection = { cart_id: order.cart_id, customer_id: order.customer_id, reason: 'insufficient_stock' as const, details };
+    const alert = stockAlert(rejection);
+    const { push, email } = stockRejected('Jane', rejection);
+    expect(alert.subject.length).toBeLessThanOrEqual(TEXT_LIMITS.subject);
+    expect(alert.subject.endsWith('…')).toBe(true);
+    expect(push.body.length).toBeLessThanOrEqual(TEXT_LIMITS.body);
+    expect(email.text.length).toBeLessThanOrEqual(TEXT_LIMITS.text);
   });
 });

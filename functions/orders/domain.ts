@@ -13,9 +13,6 @@ const transitions: Record<OrderStatus, readonly OrderStatus[]> = {
 
 export const canTransition = (from: OrderStatus, to: OrderStatus): boolean => transitions[from].includes(to);
 
-/** Statuses an order can be cancelled from. */
-export const cancellable = orderStatuses.filter((s) => canTransition(s, 'cancelled'));
-
 /** Statuses in which notes and the shipping address may still change. */
 export const editable: readonly OrderStatus[] = ['confirmed', 'paid'];
 

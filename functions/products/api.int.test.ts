@@ -154,4 +154,18 @@ describe('products API', () => {
     expect((await http('PUT', '/products/NOPE', { body: { name: 'x' } })).status).toBe(404);
     expect((await http('GET', '/nothing-here')).status).toBe(404);
   });
+
+  test('a NUL character anywhere in the body is a 400 and writes nothing', async () => {
+    const before = await countRows();
+    const res = await http('POST', '/products', { body: { sku: 'NUL-1', name: 'a\u0000b', price: 1 } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_input');
+    expect(await countRows()).toEqual(before);
+  });
+
+  test('a malformed URL encoding is a 400, not a 500', async () => {
+    const res = await http('GET', '/products/%E0%A4%A');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('bad_request');
+  });
 });

@@ -18,6 +18,9 @@ const productDeleted = z.object({ sku, version: z.number().int().min(1) });
 const customer = z.object({ customer_id: uuid, name, email, version: z.number().int().min(1) });
 const customerDeleted = z.object({ customer_id: uuid, version: z.number().int().min(1) });
 
+/** Lengths of notification texts, shared with the code that writes them (functions/notifications/messages.ts). */
+export const TEXT_LIMITS = { subject: 300, text: 20_000, title: 200, body: 2000 } as const;
+
 const stockShortfall = z.object({ product_sku: sku, requested: z.number().int(), available: z.number().int() });
 
 export const catalog = {
@@ -70,8 +73,8 @@ export const catalog = {
     schema: z.object({
       notification_id: uuid,
       to: email,
-      subject: z.string().min(1).max(300),
-      text: z.string().min(1).max(20_000),
+      subject: z.string().min(1).max(TEXT_LIMITS.subject),
+      text: z.string().min(1).max(TEXT_LIMITS.text),
     }),
   },
   'push.requested': {
@@ -79,8 +82,8 @@ export const catalog = {
     schema: z.object({
       notification_id: uuid,
       customer_id: uuid,
-      title: z.string().min(1).max(200),
-      body: z.string().min(1).max(2000),
+      title: z.string().min(1).max(TEXT_LIMITS.title),
+      body: z.string().min(1).max(TEXT_LIMITS.body),
     }),
   },
   'notification.delivered': {

@@ -2,7 +2,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { ZodError, type ZodType } from 'zod';
 import { config } from '../config';
 import { AppError, badRequest } from '../errors';
+import { pgCode } from '../db';
 import { log } from '../logger';
+import { hasNul } from '../text';
 import { registerHttp } from '../runtime/registry';
 import { apiFunctionName, type ServiceName } from '../topology';
 import { runChecks, standardChecks, type Check } from './health';
@@ -63,6 +65,10 @@ function requireJson(req: Request, _res: Response, next: NextFunction): void {
     next(new AppError(415, 'unsupported_media_type', 'request body must be application/json'));
     return;
   }
+  if (req.rawBody && hasNul(req.rawBody.toString('utf8'))) {
+    next(badRequest('invalid_input', 'NUL characters are not allowed'));
+    return;
+  }
   next();
 }
 
@@ -94,5 +100,11 @@ function toAppError(err: unknown): AppError {
   const type = (err as { type?: string })?.type;
   if (type === 'entity.too.large') return new AppError(413, 'payload_too_large', 'request body is too large');
   if (type === 'entity.parse.failed') return badRequest('invalid_json', 'request body is not valid JSON');
+  // input PostgreSQL cannot represent (a safety net: validation should have refused it first)
+  if (['22021', '22P05'].includes(pgCode(err) ?? ''))
+    return badRequest('invalid_input', 'request contains characters that cannot be stored');
+  const status = (err as { status?: number })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new AppError(status, 'bad_request', 'the request is malformed');
   return new AppError(500, 'internal_error', 'internal error');
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { pgCode } from '../db';
 import { badRequest } from '../errors';
 
 /** Keyset pagination: `?limit=&cursor=` → `{data, next_cursor}`; the cursor is opaque. */
@@ -27,7 +28,15 @@ export async function paginate<Row extends Record<string, unknown>>(
   }
   // Cursor values are read back as text so timestamps keep PostgreSQL's microseconds.
   query.select(keys.map((key, i) => query.client.raw('??::text as ??', [key, `_cursor${i}`])));
-  const rows: Row[] = await query.orderBy(keys.map((column) => ({ column }))).limit(limit + 1);
+  const rows: Row[] = await query
+    .orderBy(keys.map((column) => ({ column })))
+    .limit(limit + 1)
+    .catch((error: unknown) => {
+      // a cursor whose values do not fit the key columns (PostgreSQL data exception, class 22)
+      if (cursor !== undefined && pgCode(error)?.startsWith('22'))
+        throw badRequest('invalid_cursor', 'cursor is not one this API issued');
+      throw error;
+    });
   const cursorOf = (row: Row) => keys.map((_, i) => row[`_cursor${i}`]);
   const last = rows[Math.min(rows.length, limit) - 1];
   const next = rows.length > limit && last ? encodeCursor(cursorOf(last)) : null;

@@ -33,6 +33,7 @@ const spec: ConsumerSpec<'product.created'> = {
     if (payload.name === 'fail-twice' && n <= 2) throw new Error(`transient failure ${n}`);
     if (payload.name === 'permanent' && !permanentFixed) throw new PermanentError('this product can never be handled');
     if (payload.name === 'always-fail') throw new Error('database is on fire');
+    if (payload.name === 'bad-emit') await emit('product.updated', { ...payload, price: -1 });
     await tx('probe_effects').insert({ event_id: eventId, sku: payload.sku });
     await emit('product.updated', { ...payload, version: payload.version + 1 });
   },
@@ -173,6 +174,17 @@ describe('consumer wrapper', () => {
     expect(await effects('PERMANENT')).toHaveLength(0);
   });
 
+  test('given a handler that emits a payload its schema refuses, then the event is dead-lettered at once and nothing is written', async () => {
+    const eventId = randomUUID();
+    await publishProduct('BAD-EMIT', eventId, 'bad-emit');
+    const letter = await eventually(() => deadLetter({ event_id: eventId }));
+    expect(letter).toMatchObject({ consumer: PROBE, reason: 'permanent' });
+    expect(letter.error).toMatch(/price/);
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(attempts.get(eventId)).toBe(1);
+    expect(await db()('messaging.outbox').whereRaw(`attributes->>'causation_id' = ?`, [eventId])).toHaveLength(0);
+  });
+
   test('given a handler that always fails, then after the maximum attempts Pub/Sub dead-letters it and the store keeps the last error', async () => {
     const eventId = randomUUID();
     await publishProduct('DOOMED', eventId, 'always-fail');
@@ -192,6 +204,31 @@ describe('consumer wrapper', () => {
       await eventually(async () => (await effects('REPLAY')).length === 1);
       expect((await deadLetter({ id: letter.id })).replayed_at).not.toBeNull();
       expect(await replayDeadLetters({ ids: [letter.id] })).toEqual({ replayed: 0, skipped: [] });
+    } finally {
+      permanentFixed = false;
+    }
+  });
+
+  test.each([
+    ['a JSON-escaped NUL', JSON.stringify({ sku: 'NUL', name: 'a\u0000b', description: null, price: 1, version: 1 })],
+    ['a raw NUL byte', Buffer.concat([Buffer.from('{"sku":"NUL"'), Buffer.from([0]), Buffer.from('}')])],
+  ])('given a message with %s, then it is stored as an invalid dead letter and does not loop', async (_case, data) => {
+    const messageId = await publishRaw('product.created', data, envelopeFor(randomUUID()));
+    const letter = await eventually(() => deadLetter({ message_id: messageId }));
+    expect(letter).toMatchObject({ reason: 'invalid', error: 'the message contains NUL characters' });
+    expect(letter.data).toContain('\\u0000');
+  });
+
+  test('given a replayed dead letter that fails again, then it can be replayed again once fixed', async () => {
+    const eventId = randomUUID();
+    await publishProduct('REPLAY-TWICE', eventId, 'permanent');
+    const letter = await eventually(() => deadLetter({ event_id: eventId }));
+    expect(await replayDeadLetters({ ids: [letter.id] })).toEqual({ replayed: 1, skipped: [] });
+    await eventually(async () => attempts.get(eventId) === 2 && (await deadLetter({ id: letter.id })).replayed_at === null);
+    permanentFixed = true;
+    try {
+      expect(await replayDeadLetters({ ids: [letter.id] })).toEqual({ replayed: 1, skipped: [] });
+      await eventually(async () => (await effects('REPLAY-TWICE')).length === 1);
     } finally {
       permanentFixed = false;
     }

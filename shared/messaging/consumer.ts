@@ -1,4 +1,5 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import { ZodError } from 'zod';
 import { AppError, PermanentError } from '../errors';
 import { aggregateId } from '../events/aggregate';
 import { catalog, type EventName, type EventPayload } from '../events/catalog';
@@ -8,6 +9,7 @@ import { registerCloudEvent } from '../runtime/registry';
 import { observeDelivery } from '../telemetry/messaging';
 import { consumerFunctionName, services, type ServiceName } from '../topology';
 import { recordDeadLetter, recordFailure, type DeadLetter } from './dead-letter';
+import { hasNul } from '../text';
 import { decodeCloudEvent, type PushedMessage } from './decode';
 import { inTransaction, type UnitOfWork } from './outbox';
 
@@ -113,6 +115,9 @@ type Decoded<N extends EventName> =
 
 function decode<N extends EventName>(event: N, message: PushedMessage | undefined): Decoded<N> {
   if (!message) return { problem: { reason: 'undecodable', error: 'not a Pub/Sub push message' } };
+  if ([message.text ?? '', ...Object.entries(message.attributes).flat()].some(hasNul)) {
+    return { problem: { reason: 'invalid', error: 'the message contains NUL characters' } };
+  }
   const env = envelope.safeParse(message.attributes);
   if (!env.success) return { problem: { reason: 'invalid', error: `envelope: ${issues(env.error)}` } };
   if (env.data.event_type !== event) {
@@ -156,8 +161,12 @@ async function deadLetter(
   });
 }
 
+/**
+ * Retrying cannot fix: a typed permanent error, a 4xx AppError, or a ZodError (a handler emitted
+ * a payload its own schema refuses — deterministic, so it is dead-lettered at once with the reason).
+ */
 export function isPermanent(error: unknown): boolean {
-  return error instanceof PermanentError || (error instanceof AppError && error.status < 500);
+  return error instanceof PermanentError || error instanceof ZodError || (error instanceof AppError && error.status < 500);
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));

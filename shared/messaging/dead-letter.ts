@@ -23,20 +23,33 @@ export const DEAD_LETTERS = 'messaging.dead_letters';
 export async function recordDeadLetter(letter: DeadLetter): Promise<void> {
   await db()(DEAD_LETTERS)
     .insert({
-      consumer: letter.consumer,
-      dedupe_key: letter.eventId ?? letter.messageId ?? 'unknown',
+      consumer: storable(letter.consumer),
+      dedupe_key: storable(letter.eventId ?? letter.messageId ?? 'unknown'),
       reason: letter.reason,
-      error: letter.error.slice(0, 4000),
+      error: storable(letter.error).slice(0, 4000),
       event_id: letter.eventId ?? null,
-      event_type: letter.eventType ?? null,
-      message_id: letter.messageId ?? null,
-      attributes: letter.attributes ?? {},
-      data: letter.data ?? null,
+      event_type: letter.eventType === undefined ? null : storable(letter.eventType),
+      message_id: letter.messageId === undefined ? null : storable(letter.messageId),
+      attributes: Object.fromEntries(Object.entries(letter.attributes ?? {}).map(([k, v]) => [storable(k), storable(v)])),
+      data: letter.data === undefined ? null : storable(letter.data),
       delivery_attempt: letter.deliveryAttempt ?? null,
     })
     .onConflict(['consumer', 'dedupe_key'])
-    .merge(['error', 'reason', 'delivery_attempt', 'last_seen_at']);
+    // a letter that fails again after a replay becomes replayable again
+    .merge({
+      error: storable(letter.error).slice(0, 4000),
+      reason: letter.reason,
+      delivery_attempt: letter.deliveryAttempt ?? null,
+      last_seen_at: db().fn.now(),
+      replayed_at: null,
+    });
 }
+
+/**
+ * PostgreSQL text cannot hold NUL; the store must keep anything, so NUL is written as the
+ * six characters `\u0000` (a replay then carries that text, which its consumer refuses again).
+ */
+const storable = (text: string): string => text.replaceAll('\u0000', '\\u0000');
 
 export const DELIVERY_FAILURES = 'messaging.delivery_failures';
 

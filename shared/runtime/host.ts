@@ -84,14 +84,26 @@ function answerFrameworkErrorsAsJson(server: http.Server): http.Server {
   const app = server.listeners('request')[0] as unknown as { use: (h: ErrorRequestHandler) => void };
   app.use((err, _req, res, next) => {
     if (res.headersSent) return next(err);
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    const code =
-      status === 413 ? 'payload_too_large' : status === 400 ? 'invalid_json' : status === 500 ? 'internal_error' : 'bad_request';
-    const message =
-      status === 400 ? 'request body is not valid JSON' : status === 413 ? 'request body is too large' : 'request failed';
+    const [status, code, message] = frameworkError(err);
     res.status(status).json({ error: { code, message } });
   });
   return server;
+}
+
+/** What the framework's own body/URL parsing failed on, in our error vocabulary. */
+function frameworkError(err: { type?: string; status?: number } | undefined): [number, string, string] {
+  switch (err?.type) {
+    case 'entity.parse.failed':
+      return [400, 'invalid_json', 'request body is not valid JSON'];
+    case 'entity.too.large':
+      return [413, 'payload_too_large', 'request body is too large'];
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return [415, 'unsupported_media_type', 'request body encoding is not supported'];
+  }
+  if (err instanceof URIError) return [400, 'bad_request', 'the URL is not correctly encoded'];
+  const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+  return status === 500 ? [500, 'internal_error', 'internal error'] : [status, 'bad_request', 'request failed'];
 }
 
 export const pushEndpoint = (hosted: HostedService, functionName: string, project: string, topic: string) =>
