@@ -96,6 +96,9 @@ describe('notifications API', () => {
     expect(again.body.id).toBe(first.body.id);
     const reused = await http('POST', '/notifications', { body: { ...body, body: 'Something else' }, headers });
     expect(reused.status).toBe(409);
+    const otherChannel = await http('POST', '/notifications', { body: { ...body, channel: 'email' }, headers });
+    expect(otherChannel.status).toBe(409);
+    expect(await db()('notifications.notifications').where({ source: 'manual:sale-2026-bob' })).toHaveLength(1);
     await settle();
     expect(await db()('push.inbox').where({ customer_id: bob.customer_id, title: 'Sale' })).toHaveLength(1);
   });

@@ -8,7 +8,7 @@ import { listScope, requireAdmin, visibleCustomer } from '../../shared/http/iden
 import { emptyPage, pageQuery } from '../../shared/http/pagination';
 import { inTransaction } from '../../shared/messaging/outbox';
 import { createNotification } from './notify';
-import { channels, findBySource, findCustomer, findNotification, kinds, listNotifications, statuses } from './store';
+import { channels, findBySource, lockSource, findCustomer, findNotification, kinds, listNotifications, statuses } from './store';
 
 const listQuery = z
   .object({
@@ -64,12 +64,12 @@ export const notificationsApi = httpApi('notifications', (r) => {
         source,
         correlation_id: customerId,
       };
-      const fresh = await createNotification(uow, draft);
-      if (fresh) return { notification: fresh, created: true };
-      const first = (await findBySource(uow.tx, source, input.channel))!;
-      if (first.customer_id !== customerId || first.subject !== input.subject || first.body !== input.body) {
-        throw conflict('idempotency_key_reused', 'this Idempotency-Key was used for a different notification');
-      }
+      // one key, one notification: concurrent retries queue on the key, and a reuse for anything else is a 409
+      await lockSource(uow.tx, source);
+      const first = await findBySource(uow.tx, source);
+      if (!first) return { notification: (await createNotification(uow, draft))!, created: true };
+      const same = (['channel', 'customer_id', 'subject', 'body'] as const).every((field) => first[field] === draft[field]);
+      if (!same) throw conflict('idempotency_key_reused', 'this Idempotency-Key was used for a different notification');
       return { notification: first, created: false };
     });
     res

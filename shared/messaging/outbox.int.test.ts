@@ -123,4 +123,21 @@ describe('transactional outbox', () => {
     expect(await db()('catalog.products').where({ sku: 'ROLLBACK' }).first()).toBeUndefined();
     expect(await outboxRowFor('ROLLBACK')).toBeUndefined();
   });
+
+  test('given an emit inside a savepoint that rolls back, then that event is never published', async () => {
+    const capture = await captureTopic('product.deleted');
+    await inTransaction('products', async ({ tx, emit }) => {
+      await emit('product.deleted', { sku: 'KEPT', version: 2 }, { correlationId: 'KEPT' });
+      await tx
+        .transaction(async () => {
+          await emit('product.deleted', { sku: 'UNDONE', version: 2 }, { correlationId: 'UNDONE' });
+          throw new Error('roll this savepoint back');
+        })
+        .catch(() => undefined);
+    });
+    await eventually(async () => capture.messages.some((m) => m.data.sku === 'KEPT'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(capture.messages.map((m) => m.data.sku)).toEqual(['KEPT']);
+    await capture.close();
+  });
 });

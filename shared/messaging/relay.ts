@@ -23,7 +23,20 @@ type Outcome = { published: number; failed: number };
  */
 export async function publishCommitted(rows: OutboxRow[]): Promise<Outcome> {
   try {
-    return await publishAndMark(db(), rows);
+    // only rows that really committed (an emit inside a savepoint that rolled back left none)
+    const committed = new Set(
+      (await db()('messaging.outbox')
+        .whereIn(
+          'id',
+          rows.map((r) => r.id),
+        )
+        .whereNull('published_at')
+        .pluck('id')) as string[],
+    );
+    return await publishAndMark(
+      db(),
+      rows.filter((r) => committed.has(r.id)),
+    );
   } catch (error) {
     log.warn('outbox relay could not finish; rows stay for the sweeper', { error });
     return { published: 0, failed: rows.length };
@@ -51,6 +64,7 @@ export async function publishOutbox(selection: { olderThanMs: number; limit: num
 }
 
 async function publishAndMark(knex: Knex, rows: OutboxRow[]): Promise<Outcome> {
+  if (rows.length === 0) return { published: 0, failed: 0 };
   const outcomes = await Promise.allSettled(rows.map((row) => tracePublish(row, () => publishOne(row))));
   const published = rows.filter((_, i) => outcomes[i].status === 'fulfilled').map((r) => r.id);
   if (published.length > 0) {
