@@ -17,9 +17,14 @@ async function main(): Promise<void> {
   log.info(`${service} listening on ${hosted.baseUrl}`, { service, port: hosted.port });
   process.send?.({ ready: service, port: hosted.port });
 
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     await hosted.close();
-    await Promise.allSettled([closeDb(), closePubSub(), shutdownTelemetry()]);
+    // telemetry first: its last metric collection still reads the database
+    await shutdownTelemetry().catch(() => undefined);
+    await Promise.allSettled([closeDb(), closePubSub()]);
     process.exit(0);
   };
   process.on('SIGTERM', stop);
