@@ -8,6 +8,7 @@ import * as orders from './006_orders';
 import * as notifications from './007_notifications';
 import * as email from './008_email';
 import * as push from './009_push';
+import * as idempotencyKeys from './010_idempotency_keys';
 
 /**
  * Every migration, in order. Listed explicitly (a knex migration source) so migrations run the
@@ -23,6 +24,7 @@ const migrations: Record<string, Knex.Migration> = {
   '007_notifications': notifications,
   '008_email': email,
   '009_push': push,
+  '010_idempotency_keys': idempotencyKeys,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

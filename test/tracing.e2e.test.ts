@@ -76,7 +76,12 @@ describe('one trace per order', () => {
           trace.filter((s) => s.kind === 'consumer').map((s) => s.attributes['messaging.destination.name']),
         );
         const services = new Set(trace.map((s) => s.service));
-        return consumed.every((t) => processed.has(t)) && ['cart', 'notifications'].every((s) => services.has(s)) && trace;
+        // spans arrive in exporter batches: wait until every parent has arrived too (a missing one times out)
+        const ids = new Set(trace.map((s) => s.spanId));
+        const complete = trace.every((s) => !s.parentSpanId || ids.has(s.parentSpanId));
+        return (
+          consumed.every((t) => processed.has(t)) && ['cart', 'notifications'].every((s) => services.has(s)) && complete && trace
+        );
       },
       45_000,
       'the whole order to be traced',

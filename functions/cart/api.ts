@@ -5,6 +5,7 @@ import { badRequest, conflict, notFound } from '../../shared/errors';
 import { quantity, sku } from '../../shared/events/fields';
 import { httpApi, parse } from '../../shared/http/api';
 import { requireCustomer } from '../../shared/http/identity';
+import { idempotencyKey, idempotent, sendAnswer } from '../../shared/http/idempotency';
 import { inTransaction } from '../../shared/messaging/outbox';
 import { fromCents } from '../../shared/money';
 import { checkoutProblem, limitProblem, MAX_UNITS_PER_SKU } from './domain';
@@ -12,20 +13,16 @@ import {
   addItem,
   liveSkus,
   cartItems,
-  claimKey,
   findProduct,
   openCart,
   openOrCreateCart,
   removeItem,
-  storeAnswer,
-  storedAnswer,
   updateCart,
   type Cart,
 } from './store';
 
 const addBody = z.object({ product_sku: sku, quantity }).strict();
 const skuParam = z.object({ product_sku: sku });
-const idempotencyKey = z.string().trim().min(1).max(200);
 
 async function cartView(knex: Knex, cart: Cart | undefined) {
   if (!cart) return { cart: null, items: [] };
@@ -86,10 +83,8 @@ export const cartApi = httpApi('cart', (r) => {
 
   r.post('/cart/convert-to-order', async (req, res) => {
     const customerId = requireCustomer(req.caller);
-    const header = req.get('idempotency-key');
-    const key = header === undefined ? undefined : parse(idempotencyKey, header);
-    const answer = await inTransaction('cart', async ({ tx, emit }) => {
-      if (key && !(await claimKey(tx, customerId, key))) return undefined;
+    const target = { scope: `cart.convert:${customerId}`, key: idempotencyKey(req), request: {} };
+    const answer = await idempotent('cart', target, async ({ tx, emit }) => {
       const cart = await openCart(tx, customerId, true);
       if (!cart) throw badRequest('cart_empty', 'there is no cart to convert');
       assertEditable(cart);
@@ -99,15 +94,8 @@ export const cartApi = httpApi('cart', (r) => {
       if (problem) throw badRequest(problem.code, problem.message, 'details' in problem ? problem.details : undefined);
       await updateCart(tx, cart.id, { status: 'processing', cart_locked: true, rejection: null });
       await emit('order-requested', { cart_id: cart.id, customer_id: customerId, items }, { correlationId: cart.id });
-      const accepted = { cart_id: cart.id, status: 'processing' };
-      if (key) await storeAnswer(tx, customerId, key, 202, accepted);
-      return accepted;
+      return { status: 202, body: { cart_id: cart.id, status: 'processing' } };
     });
-    if (answer) {
-      res.status(202).json(answer);
-      return;
-    }
-    const stored = (await storedAnswer(db(), customerId, key!))!;
-    res.status(stored.status).set('idempotent-replayed', 'true').json(stored.response);
+    sendAnswer(res, answer);
   });
 });

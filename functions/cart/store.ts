@@ -8,7 +8,6 @@ import { fromCents, toCents } from '../../shared/money';
 const CARTS = 'cart.carts';
 const ITEMS = 'cart.items';
 const PRODUCTS = 'cart.products';
-const KEYS = 'cart.idempotency_keys';
 
 export type CartStatus = 'active' | 'processing' | 'stock-unavailable' | 'ordered';
 
@@ -119,38 +118,3 @@ export async function applyProduct(
   const update = 'name' in event ? values : { version: event.version, deleted: true };
   await tx(PRODUCTS).insert(values).onConflict('sku').merge(update).where('cart.products.version', '<', event.version);
 }
-
-// --- idempotency keys ---------------------------------------------------------------------
-
-/**
- * Claims an Idempotency-Key for this customer inside the transaction. A concurrent request with
- * the same key waits on the primary key until this one commits or rolls back. Returns false
- * when the key was already used (the caller then replays the stored answer).
- */
-export async function claimKey(tx: Knex.Transaction, customerId: string, key: string): Promise<boolean> {
-  const rows = await tx(KEYS)
-    .insert({ customer_id: customerId, key })
-    .onConflict(['customer_id', 'key'])
-    .ignore()
-    .returning('key');
-  return rows.length > 0;
-}
-
-export async function storeAnswer(
-  tx: Knex.Transaction,
-  customerId: string,
-  key: string,
-  status: number,
-  response: unknown,
-): Promise<void> {
-  await tx(KEYS)
-    .where({ customer_id: customerId, key })
-    .update({ status, response: JSON.stringify(response) });
-}
-
-export const storedAnswer = (
-  knex: Knex,
-  customerId: string,
-  key: string,
-): Promise<{ status: number; response: unknown } | undefined> =>
-  knex(KEYS).where({ customer_id: customerId, key }).first('status', 'response');

@@ -92,13 +92,16 @@ describe('notifications API', () => {
     const headers = { 'idempotency-key': 'sale-2026-bob' };
     const first = await http('POST', '/notifications', { body, headers });
     const again = await http('POST', '/notifications', { body, headers });
-    expect([first.status, again.status]).toEqual([201, 200]);
-    expect(again.body.id).toBe(first.body.id);
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
     const reused = await http('POST', '/notifications', { body: { ...body, body: 'Something else' }, headers });
     expect(reused.status).toBe(409);
     const otherChannel = await http('POST', '/notifications', { body: { ...body, channel: 'email' }, headers });
     expect(otherChannel.status).toBe(409);
-    expect(await db()('notifications.notifications').where({ source: 'manual:sale-2026-bob' })).toHaveLength(1);
+    expect(
+      await db()('notifications.notifications').where({ customer_id: bob.customer_id, kind: 'manual', subject: 'Sale' }),
+    ).toHaveLength(1);
     await settle();
     expect(await db()('push.inbox').where({ customer_id: bob.customer_id, title: 'Sale' })).toHaveLength(1);
   });

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { db } from '../../shared/db';
-import { conflict, notFound } from '../../shared/errors';
+import { notFound } from '../../shared/errors';
 import { uuid } from '../../shared/events/fields';
 import { httpApi, parse } from '../../shared/http/api';
 import { listScope, requireAdmin, visibleCustomer } from '../../shared/http/identity';
+import { idempotencyKey, idempotent, sendAnswer } from '../../shared/http/idempotency';
 import { emptyPage, pageQuery } from '../../shared/http/pagination';
-import { inTransaction } from '../../shared/messaging/outbox';
 import { createNotification } from './notify';
-import { channels, findBySource, lockSource, findCustomer, findNotification, kinds, listNotifications, statuses } from './store';
+import { channels, findCustomer, findNotification, kinds, listNotifications, statuses } from './store';
 
 const listQuery = z
   .object({
@@ -28,7 +28,6 @@ const createBody = z
     body: z.string().trim().min(1).max(2000),
   })
   .strict();
-const idempotencyKey = z.string().trim().min(1).max(200).optional();
 
 export const notificationsApi = httpApi('notifications', (r) => {
   r.get('/notifications', async (req, res) => {
@@ -48,33 +47,24 @@ export const notificationsApi = httpApi('notifications', (r) => {
   r.post('/notifications', async (req, res) => {
     requireAdmin(req.caller);
     const input = parse(createBody, req.body);
-    const key = parse(idempotencyKey, req.get('idempotency-key'));
     const customerId = input.customer_id.toLowerCase();
-    const source = `manual:${key ?? randomUUID()}`;
-    const { notification, created } = await inTransaction('notifications', async (uow) => {
+    const target = { scope: 'notifications.manual', key: idempotencyKey(req), request: { ...input, customer_id: customerId } };
+    const answer = await idempotent('notifications', target, async (uow) => {
       const customer = await findCustomer(uow.tx, customerId);
       if (!customer || customer.deleted || !customer.email) throw notFound('customer');
-      const draft = {
-        kind: 'manual' as const,
+      const notification = await createNotification(uow, {
+        kind: 'manual',
         channel: input.channel,
         customer_id: customerId,
         recipient: input.channel === 'email' ? customer.email : customerId,
         subject: input.subject,
         body: input.body,
-        source,
+        source: `manual:${randomUUID()}`,
         correlation_id: customerId,
-      };
-      // one key, one notification: concurrent retries queue on the key, and a reuse for anything else is a 409
-      await lockSource(uow.tx, source);
-      const first = await findBySource(uow.tx, source);
-      if (!first) return { notification: (await createNotification(uow, draft))!, created: true };
-      const same = (['channel', 'customer_id', 'subject', 'body'] as const).every((field) => first[field] === draft[field]);
-      if (!same) throw conflict('idempotency_key_reused', 'this Idempotency-Key was used for a different notification');
-      return { notification: first, created: false };
+      });
+      return { status: 201, body: notification };
     });
-    res
-      .status(created ? 201 : 200)
-      .location(`/notifications/${notification.id}`)
-      .json(notification);
+    res.location(`/notifications/${(answer.body as { id: string }).id}`);
+    sendAnswer(res, answer);
   });
 });

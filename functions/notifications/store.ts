@@ -65,17 +65,6 @@ export async function insertNotification(knex: Knex, draft: Draft): Promise<Noti
   return row;
 }
 
-export async function findBySource(knex: Knex, source: string, channel?: Channel): Promise<Notification | undefined> {
-  return knex(NOTIFICATIONS)
-    .where({ source, ...(channel ? { channel } : {}) })
-    .first();
-}
-
-/** Serializes writers of one source (a manual notification's Idempotency-Key) until the transaction ends. */
-export async function lockSource(tx: Knex.Transaction, source: string): Promise<void> {
-  await tx.raw('select pg_advisory_xact_lock(hashtext(?))', [source]);
-}
-
 /** pending → sent | failed; a notification that already has its outcome is left as it is (returns false). */
 export async function settleNotification(
   knex: Knex,
