@@ -1,19 +1,32 @@
 import { DEAD_LETTER_TOPIC, eventNames, type EventName } from './events/catalog';
 
 /**
- * The one topology definition: services, their local ports, the events each consumes and the
- * scheduled jobs. Function, subscription and push-path names are derived here and nowhere else;
+ * The one topology definition: services, their local ports, the events each produces and
+ * consumes, and the scheduled jobs. Function, subscription and push-path names are derived here and nowhere else;
  * the dev stack, the tests and terraform (scripts/terraform-topology.ts) all read this file.
  */
 export const services = {
-  orders: { port: 3000, consumes: ['stock-available'] },
-  products: { port: 3001, consumes: [] },
-  inventory: { port: 3002, consumes: ['order-requested', 'order.cancelled'] },
-  cart: { port: 3005, consumes: ['product.created', 'product.updated', 'product.deleted', 'stock.rejected', 'order.created'] },
-  customers: { port: 3006, consumes: [] },
-  messaging: { port: 3010, consumes: [] },
+  orders: {
+    port: 3000,
+    produces: ['order.created', 'order.updated', 'order.cancelled'],
+    consumes: ['stock-available'],
+  },
+  products: { port: 3001, produces: ['product.created', 'product.updated', 'product.deleted'], consumes: [] },
+  inventory: {
+    port: 3002,
+    produces: ['stock-available', 'stock.rejected'],
+    consumes: ['order-requested', 'order.cancelled'],
+  },
+  cart: {
+    port: 3005,
+    produces: ['order-requested'],
+    consumes: ['product.created', 'product.updated', 'product.deleted', 'stock.rejected', 'order.created'],
+  },
+  customers: { port: 3006, produces: ['customer.created', 'customer.updated', 'customer.deleted'], consumes: [] },
+  messaging: { port: 3010, produces: [], consumes: [] },
   notifications: {
     port: 3003,
+    produces: ['email.requested', 'push.requested'],
     consumes: [
       'customer.created',
       'customer.updated',
@@ -25,12 +38,16 @@ export const services = {
       'notification.failed',
     ],
   },
-  email: { port: 3004, consumes: ['email.requested'] },
-  push: { port: 3007, consumes: ['push.requested'] },
-} as const satisfies Record<string, { port: number; consumes: readonly EventName[] }>;
+  email: { port: 3004, produces: ['notification.delivered', 'notification.failed'], consumes: ['email.requested'] },
+  push: { port: 3007, produces: ['notification.delivered', 'notification.failed'], consumes: ['push.requested'] },
+} as const satisfies Record<string, { port: number; produces: readonly EventName[]; consumes: readonly EventName[] }>;
 
 export type ServiceName = keyof typeof services;
 export const serviceNames = Object.keys(services) as ServiceName[];
+
+/** The one service that produces each event (a topic has exactly one producer). */
+export const producerOf = (event: EventName): ServiceName | undefined =>
+  serviceNames.find((s) => (services[s].produces as readonly EventName[]).includes(event));
 
 /** Delivery settings shared by every push subscription (emulator and production alike). */
 export const delivery = {
@@ -41,11 +58,14 @@ export const delivery = {
   messageRetentionSeconds: 7 * 24 * 3600,
 } as const;
 
-/** Scheduled jobs (Cloud Scheduler → HTTP function), hosted by the messaging service. */
+/**
+ * Scheduled jobs (Cloud Scheduler → an HTTP function of the service that owns the data; locally the
+ * dev stack's scheduler). `schedule` is cron syntax (UTC); `localEveryMs` is the dev stack's period.
+ */
 export const jobs = {
-  'outbox-sweeper': { schedule: 'every 1 minutes', localEveryMs: 2_000 },
-  'messaging-prune': { schedule: 'every 24 hours', localEveryMs: 3_600_000 },
-} as const;
+  'outbox-sweeper': { service: 'messaging', schedule: '* * * * *', localEveryMs: 2_000 },
+  'messaging-prune': { service: 'messaging', schedule: '17 3 * * *', localEveryMs: 3_600_000 },
+} as const satisfies Record<string, { service: ServiceName; schedule: string; localEveryMs: number }>;
 export type JobName = keyof typeof jobs;
 
 export const DEAD_LETTER_RECORDER = 'dead-letter-recorder';

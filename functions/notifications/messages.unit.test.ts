@@ -33,7 +33,12 @@ describe('notification messages', () => {
   });
 
   test('a cancellation gives the reason and the order value summed in cents', () => {
-    const { email, push } = orderCancelled('Jane Doe', { ...order, reason: 'payment_failed' });
+    const { email, push } = orderCancelled('Jane Doe', {
+      ...order,
+      reason: 'payment_failed',
+      cause: 'requested',
+      previous_status: 'confirmed',
+    });
     expect(email.text).toContain('Reason: payment_failed');
     expect(email.text).toContain('Order value: 1300.29');
     expect(push.body).toBe(`Order ${order.order_id} (1300.29) was cancelled: payment_failed.`);

@@ -41,7 +41,12 @@ async function cancel(caller: Caller, id: string, reason: string, request: strin
     }
     await setStatus(tx, id, 'cancelled', reason);
     const { id: order_id, cart_id, customer_id, items } = order;
-    const emitted = await emit('order.cancelled', { order_id, cart_id, customer_id, items, reason }, { correlationId: order_id });
+    const previous_status = order.status as 'confirmed' | 'paid';
+    const emitted = await emit(
+      'order.cancelled',
+      { order_id, cart_id, customer_id, items, reason, cause: 'requested', previous_status },
+      { correlationId: order_id },
+    );
     await recordTransition(tx, {
       orderId: id,
       from: order.status,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { money } from '../money';
-import { email, lineItems, name, sku, uuid } from './fields';
+import { email, lineItems, name, shippingAddress, sku, uuid } from './fields';
 
 /**
  * The event catalog: the only definition of each event. The key is both the Pub/Sub topic
@@ -20,6 +20,14 @@ const customerDeleted = z.object({ customer_id: uuid, version: z.number().int().
 
 /** Lengths of notification texts, shared with the code that writes them (functions/notifications/messages.ts). */
 export const TEXT_LIMITS = { subject: 300, text: 20_000, title: 200, body: 2000 } as const;
+
+/** What the saga's payment events share: which order, whose, how much (the order total). */
+const payment = z.object({ payment_id: uuid, order_id: uuid, cart_id: uuid, customer_id: uuid, amount: money });
+const shipment = z.object({ shipment_id: uuid, order_id: uuid, cart_id: uuid, customer_id: uuid });
+
+/** Why an order was cancelled: by a person, or by a saga step that failed or timed out. */
+export const cancelCauses = ['requested', 'payment_failed', 'payment_timeout', 'shipment_failed'] as const;
+export type CancelCause = (typeof cancelCauses)[number];
 
 const stockShortfall = z.object({ product_sku: sku, requested: z.number().int(), available: z.number().int() });
 
@@ -58,6 +66,15 @@ export const catalog = {
       status: z.literal('confirmed'),
     }),
   },
+  'order.updated': {
+    version: 1,
+    schema: z.object({
+      order_id: uuid,
+      customer_id: uuid,
+      shipping_address: shippingAddress.nullable(),
+      version: z.number().int().min(1),
+    }),
+  },
   'order.cancelled': {
     version: 1,
     schema: z.object({
@@ -66,8 +83,20 @@ export const catalog = {
       customer_id: uuid,
       items: lineItems,
       reason: z.string().min(1).max(500),
+      /** Why, as a code the consumers act on (the reason is for people). */
+      cause: z.enum(cancelCauses),
+      /** The status the order had when it was cancelled: `paid` means money was captured. */
+      previous_status: z.enum(['confirmed', 'paid']),
     }),
   },
+  'payment.succeeded': { version: 1, schema: payment.extend({ provider_ref: z.string().min(1).max(200) }) },
+  'payment.failed': { version: 1, schema: payment.extend({ reason: z.string().min(1).max(500) }) },
+  'payment.refunded': { version: 1, schema: payment.extend({ refund_ref: z.string().min(1).max(200) }) },
+  'shipment.scheduled': {
+    version: 1,
+    schema: shipment.extend({ carrier: z.string().min(1).max(100), tracking_number: z.string().min(1).max(100) }),
+  },
+  'shipment.failed': { version: 1, schema: shipment.extend({ reason: z.string().min(1).max(500) }) },
   'email.requested': {
     version: 1,
     schema: z.object({

@@ -13,3 +13,16 @@ export const name = z.string().trim().min(1).max(200);
 export const lineItem = z.object({ product_sku: sku, quantity, unit_price: money });
 export const lineItems = z.array(lineItem).min(1).max(100);
 export type LineItem = z.infer<typeof lineItem>;
+
+/** Where an order goes; set by the customer (PUT /orders/:id), read by shipments through order.updated. */
+export const shippingAddress = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    line1: z.string().trim().min(1).max(200),
+    line2: z.string().trim().max(200).optional(),
+    city: z.string().trim().min(1).max(100),
+    postal_code: z.string().trim().min(1).max(20),
+    country: z.string().length(2),
+  })
+  .strict();
+export type ShippingAddress = z.infer<typeof shippingAddress>;
