@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * The Google Pub/Sub emulator: PUBSUB_EMULATOR_HOST when set, otherwise the emulator's own jar
@@ -11,16 +12,76 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
-const SDK_LIB = '/usr/lib/google-cloud-sdk/platform/pubsub-emulator/lib';
+/** Where Google Cloud SDKs usually live: the Debian/RPM packages, the google-cloud-cli images, manual installs. */
+const KNOWN_SDK_ROOTS = [
+  '/usr/lib/google-cloud-sdk',
+  '/google-cloud-sdk',
+  '/usr/share/google-cloud-sdk',
+  '/opt/google-cloud-sdk',
+];
+const JAR_DIR = 'platform/pubsub-emulator/lib';
+const JAR = /^cloud-pubsub-emulator-.*-all\.jar$/;
 
-function emulatorJar(): string {
-  if (process.env.PUBSUB_EMULATOR_JAR) return process.env.PUBSUB_EMULATOR_JAR;
-  const jar = readdirSync(SDK_LIB).find((f) => /^cloud-pubsub-emulator-.*-all\.jar$/.test(f));
-  if (!jar)
-    throw new Error(
-      `no Pub/Sub emulator jar in ${SDK_LIB}; install google-cloud-cli-pubsub-emulator or set PUBSUB_EMULATOR_HOST`,
-    );
-  return `${SDK_LIB}/${jar}`;
+/** The SDK root `gcloud info` reports, or undefined when gcloud is missing or fails. */
+function gcloudSdkRoot(): string | undefined {
+  try {
+    const root = execFileSync('gcloud', ['info', '--format=value(installation.sdk_root)'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 20_000,
+    }).trim();
+    return root || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function jarIn(dir: string): string | undefined {
+  try {
+    const jar = readdirSync(dir).find((f) => JAR.test(f));
+    return jar ? path.join(dir, jar) : undefined;
+  } catch {
+    return undefined; // no such folder
+  }
+}
+
+/**
+ * The emulator's jar: PUBSUB_EMULATOR_JAR, else the known SDK locations (the google-cloud-cli:emulators
+ * image keeps it under /google-cloud-sdk, Debian packages under /usr/lib/google-cloud-sdk), else the
+ * SDK root `gcloud info` reports. The error names everything that was tried.
+ */
+export function emulatorJar({
+  env = process.env,
+  sdkRoot = gcloudSdkRoot,
+  knownRoots = KNOWN_SDK_ROOTS,
+}: { env?: NodeJS.ProcessEnv; sdkRoot?: () => string | undefined; knownRoots?: readonly string[] } = {}): string {
+  const tried: string[] = [];
+  if (env.PUBSUB_EMULATOR_JAR) {
+    if (existsSync(env.PUBSUB_EMULATOR_JAR)) return env.PUBSUB_EMULATOR_JAR;
+    tried.push(`PUBSUB_EMULATOR_JAR=${env.PUBSUB_EMULATOR_JAR} (no such file)`);
+  }
+  const look = (root: string): string | undefined => {
+    const dir = path.join(root, JAR_DIR);
+    const jar = jarIn(dir);
+    if (!jar) tried.push(`${dir}/cloud-pubsub-emulator-*-all.jar`);
+    return jar;
+  };
+  for (const root of knownRoots) {
+    const jar = look(root);
+    if (jar) return jar;
+  }
+  // Last, because `gcloud info` takes seconds: an SDK installed anywhere else.
+  const gcloudRoot = sdkRoot();
+  if (!gcloudRoot) tried.push('`gcloud info --format=value(installation.sdk_root)` (gcloud missing or failed)');
+  else if (!knownRoots.includes(gcloudRoot)) {
+    const jar = look(gcloudRoot);
+    if (jar) return jar;
+  }
+  throw new Error(
+    `no Pub/Sub emulator jar found; tried: ${tried.join('; ')}. Install the emulator ` +
+      '(`gcloud components install pubsub-emulator` or the google-cloud-cli-pubsub-emulator package), ' +
+      'set PUBSUB_EMULATOR_JAR to its jar, or set PUBSUB_EMULATOR_HOST to a running emulator',
+  );
 }
 
 export async function startEmulator(options: { port: number; logFile: string }): Promise<RunningEmulator> {
