@@ -1,10 +1,29 @@
+/**
+ * Two projects: `unit` (*.unit.test.ts: pure, starts nothing) and `int` (every other test file:
+ * integration and end-to-end tests, which get the global set-up: one embedded PostgreSQL and one
+ * Pub/Sub emulator for the run). Jest runs a project's global set-up only when at least one of its
+ * test files runs, so `npx jest some.unit.test.ts` or `npx jest --selectProjects unit` starts
+ * nothing; `npm test` runs both.
+ */
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': 'ts-jest' },
+  testMatch: ['<rootDir>/{functions,shared,scripts,test}/**/*.test.ts'],
+};
+const unitTest = '\\.unit\\.test\\.ts$';
+
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
-  testMatch: ['<rootDir>/{functions,shared,scripts,test}/**/*.test.ts'],
-  transform: { '^.+\\.ts$': 'ts-jest' },
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{functions,shared,scripts,test}/**/*.unit.test.ts'] },
+    {
+      ...shared,
+      displayName: 'int',
+      testPathIgnorePatterns: ['/node_modules/', unitTest],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60_000,

