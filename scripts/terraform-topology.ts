@@ -24,8 +24,11 @@ import { DEAD_LETTER_TOPIC, type EventName } from '../shared/events/catalog';
 const root = path.resolve(__dirname, '..');
 export const TFVARS_FILE = path.join(root, 'terraform', 'topology.auto.tfvars.json');
 
-/** The service whose deployment hosts the scheduled jobs (see `jobs` in shared/topology.ts). */
-const JOB_HOST: ServiceName = 'messaging';
+/**
+ * Jobs that republish committed outbox rows of every service (a relay that could not publish right after
+ * the commit): the service hosting them may publish to every event topic, not only to its own.
+ */
+const REPUBLISHING_JOBS: readonly JobName[] = ['outbox-sweeper'];
 
 export type FunctionKind = RegisteredFunction['kind'];
 
@@ -35,6 +38,8 @@ export interface TerraformTopology {
   topics: string[];
   dead_letter_topic: string;
   subscriptions: { name: string; topic: string; function: string; dead_letter_topic: string | null }[];
+  /** Per topic, the services whose runtime account may publish to it: its producer, and the hosts of republishing jobs. */
+  publishers: { topic: string; services: string[] }[];
   delivery: {
     ack_deadline_seconds: number;
     min_backoff_seconds: number;
@@ -42,7 +47,7 @@ export interface TerraformTopology {
     max_delivery_attempts: number;
     message_retention_seconds: number;
   };
-  jobs: { name: string; function: string; schedule: string }[];
+  jobs: { name: string; service: string; function: string; schedule: string }[];
 }
 
 /** A service has an HTTP API function (`<service>-api`) when it has the conventional `api.ts`. */
@@ -53,6 +58,20 @@ const consumers = (service: ServiceName): string[] =>
 
 /** The module a function's service registers it in, relative to the deployed source root (FUNCTION_SOURCE). */
 const functionSource = (service: ServiceName) => `dist/functions/${service}/index.js`;
+
+const jobNames = Object.keys(jobs) as JobName[];
+
+/** Who may publish each event topic. The dead-letter topic has no service publisher (only Pub/Sub's service agent). */
+function publishers(): TerraformTopology['publishers'] {
+  const republishers = REPUBLISHING_JOBS.map((job) => jobs[job].service);
+  return topicNames()
+    .filter((topic) => topic !== DEAD_LETTER_TOPIC)
+    .map((topic) => {
+      // Not producerOf(): notification.delivered/failed have two producers (email and push).
+      const producers = serviceNames.filter((s) => (services[s].produces as readonly string[]).includes(topic));
+      return { topic, services: [...new Set([...producers, ...republishers])].sort() };
+    });
+}
 
 export function terraformTopology(): TerraformTopology {
   const subscriptions = pushSubscriptions();
@@ -68,7 +87,7 @@ export function terraformTopology(): TerraformTopology {
     ...subscriptions
       .filter((sub) => sub.service === service)
       .map((sub) => fn(sub.functionName, service, consumers(service).includes(sub.functionName) ? 'consumer' : 'push-endpoint')),
-    ...(service === JOB_HOST ? (Object.keys(jobs) as JobName[]).map((job) => fn(job, service, 'job')) : []),
+    ...jobNames.filter((job) => jobs[job].service === service).map((job) => fn(job, service, 'job')),
   ]);
   return {
     services: serviceNames.map((name) => ({ name, has_api: hasApi(name) })),
@@ -81,6 +100,7 @@ export function terraformTopology(): TerraformTopology {
       function: sub.functionName,
       dead_letter_topic: sub.deadLetterTopic,
     })),
+    publishers: publishers(),
     delivery: {
       ack_deadline_seconds: delivery.ackDeadlineSeconds,
       min_backoff_seconds: delivery.minBackoffSeconds,
@@ -88,7 +108,7 @@ export function terraformTopology(): TerraformTopology {
       max_delivery_attempts: delivery.maxDeliveryAttempts,
       message_retention_seconds: delivery.messageRetentionSeconds,
     },
-    jobs: (Object.keys(jobs) as JobName[]).map((name) => ({ name, function: name, schedule: jobs[name].schedule })),
+    jobs: jobNames.map((name) => ({ name, service: jobs[name].service, function: name, schedule: jobs[name].schedule })),
   };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadService } from '../functions';
 import { functionsOf } from '../shared/runtime/registry';
-import type { ServiceName } from '../shared/topology';
+import { jobs, services, type JobName, type ServiceName } from '../shared/topology';
 import { TFVARS_FILE, terraformTopology } from './terraform-topology';
 
 /**
@@ -54,6 +54,39 @@ describe('terraform topology', () => {
     const jobFunctions = topology.functions.filter((f) => f.kind === 'job').map((f) => f.name);
 
     expect(topology.jobs.map((j) => j.function).sort()).toEqual([...jobFunctions].sort());
+  });
+
+  test('a service may publish only the topics it produces; the outbox sweeper’s host republishes any event', () => {
+    const sweeperHost = jobs['outbox-sweeper'].service;
+    const produces = (service: string) => (services[service as ServiceName].produces as readonly string[]) ?? [];
+
+    for (const { topic, services: publishers } of topology.publishers)
+      for (const service of publishers)
+        expect({ topic, service, allowed: service === sweeperHost || produces(service).includes(topic) }).toEqual({
+          topic,
+          service,
+          allowed: true,
+        });
+    expect(topology.publishers.map((p) => p.topic).sort()).toEqual(
+      topology.topics.filter((t) => t !== topology.dead_letter_topic).sort(),
+    );
+  });
+
+  test('every producer may publish its own topics', () => {
+    for (const name of Object.keys(services) as ServiceName[])
+      for (const topic of services[name].produces as readonly string[])
+        expect(topology.publishers.find((p) => p.topic === topic)?.services).toContain(name);
+  });
+
+  test('each scheduled job runs in the service the topology names as its host', () => {
+    for (const job of topology.jobs) {
+      const fn = topology.functions.find((f) => f.name === job.function);
+      expect({ job: job.name, host: fn?.service, service: job.service }).toEqual({
+        job: job.name,
+        host: jobs[job.name as JobName].service,
+        service: jobs[job.name as JobName].service,
+      });
+    }
   });
 
   test('names are unique and valid for Cloud Functions, Pub/Sub and service accounts', () => {
