@@ -9,6 +9,7 @@ import * as notifications from './007_notifications';
 import * as email from './008_email';
 import * as push from './009_push';
 import * as idempotencyKeys from './010_idempotency_keys';
+import * as cartOpenOrders from './020_cart_open_orders';
 
 /**
  * Every migration, in order. Listed explicitly (a knex migration source) so migrations run the
@@ -25,6 +26,7 @@ const migrations: Record<string, Knex.Migration> = {
   '008_email': email,
   '009_push': push,
   '010_idempotency_keys': idempotencyKeys,
+  '020_cart_open_orders': cartOpenOrders,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -20,7 +20,15 @@ export const services = {
   cart: {
     port: 3005,
     produces: ['order-requested'],
-    consumes: ['product.created', 'product.updated', 'product.deleted', 'stock.rejected', 'order.created'],
+    consumes: [
+      'product.created',
+      'product.updated',
+      'product.deleted',
+      'stock.rejected',
+      'order.created',
+      'payment.succeeded',
+      'order.cancelled',
+    ],
   },
   customers: { port: 3006, produces: ['customer.created', 'customer.updated', 'customer.deleted'], consumes: [] },
   messaging: { port: 3010, produces: [], consumes: [] },

@@ -1,5 +1,6 @@
 import { db } from '../../shared/db';
 import { eventually, startSystem, type HttpClient, type TestSystem } from '../../test/support/harness';
+import { publishEvent } from '../../test/support/notification-fixtures';
 
 /** Cart API against a product projection fed by real product.* events. */
 let system: TestSystem;
@@ -176,5 +177,97 @@ describe('cart API', () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'unavailable_products', details: ['FADING'] });
     expect((await cart('GET', '/cart', { customer })).body.cart).toMatchObject({ status: 'active', cart_locked: false });
+  });
+
+  describe('setting a quantity and emptying the cart', () => {
+    const lines = async (customer: string) => (await cart('GET', '/cart', { customer })).body.items;
+
+    test('PUT sets a line’s quantity (not adding), adds a new line at the current price, and 0 removes it', async () => {
+      const customer = 'a0000000-0000-4000-8000-000000000001';
+      await cart('POST', '/cart/items', { customer, body: { product_sku: 'PEN', quantity: 5 } });
+      const set = await cart('PUT', '/cart/items/PEN', { customer, body: { quantity: 2 } });
+      expect(set.status).toBe(200);
+      expect(set.body.items).toEqual([{ product_sku: 'PEN', quantity: 2, unit_price: 1.5 }]);
+      const added = await cart('PUT', '/cart/items/BOOK', { customer, body: { quantity: 1 } });
+      expect(added.body.items).toEqual([
+        { product_sku: 'PEN', quantity: 2, unit_price: 1.5 },
+        { product_sku: 'BOOK', quantity: 1, unit_price: 22.5 },
+      ]);
+      const removed = await cart('PUT', '/cart/items/PEN', { customer, body: { quantity: 0 } });
+      expect(removed.body.items).toEqual([{ product_sku: 'BOOK', quantity: 1, unit_price: 22.5 }]);
+      expect((await cart('PUT', '/cart/items/PEN', { customer, body: { quantity: 0 } })).status).toBe(404);
+    });
+
+    test.each([
+      ['a negative quantity', { quantity: -1 }],
+      ['a fractional quantity', { quantity: 1.5 }],
+      ['a quantity above the per-product limit', { quantity: 10_001 }],
+      ['a string quantity', { quantity: '2' }],
+      ['no quantity', {}],
+      ['an unknown field', { quantity: 1, unit_price: 0.01 }],
+    ])('PUT with %s is a 400 and changes nothing', async (_case, body) => {
+      const customer = 'a0000000-0000-4000-8000-000000000002';
+      await cart('POST', '/cart/items', { customer, body: { product_sku: 'PEN', quantity: 1 } });
+      const before = await rows();
+      const res = await cart('PUT', '/cart/items/PEN', { customer, body });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_input');
+      expect(await rows()).toEqual(before);
+    });
+
+    test('PUT of a product the catalog does not sell is a 400; PUT and DELETE /cart without a cart are 404s', async () => {
+      const customer = 'a0000000-0000-4000-8000-000000000003';
+      const before = await rows();
+      expect((await cart('PUT', '/cart/items/NOPE', { customer, body: { quantity: 1 } })).body.error.code).toBe(
+        'unknown_product',
+      );
+      expect((await cart('PUT', '/cart/items/PEN', { customer, body: { quantity: 0 } })).status).toBe(404);
+      expect((await cart('DELETE', '/cart', { customer })).status).toBe(404);
+      expect(await rows()).toEqual(before);
+    });
+
+    test('DELETE /cart empties the open cart, which stays open', async () => {
+      const customer = 'a0000000-0000-4000-8000-000000000004';
+      const opened = await cart('POST', '/cart/items', { customer, body: { product_sku: 'PEN', quantity: 1 } });
+      await cart('POST', '/cart/items', { customer, body: { product_sku: 'BOOK', quantity: 2 } });
+      const res = await cart('DELETE', '/cart', { customer });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ cart: { id: opened.body.cart.id, status: 'active' }, items: [] });
+      expect(await lines(customer)).toEqual([]);
+    });
+
+    test('both are refused with 409 while the cart is locked, and change nothing', async () => {
+      const customer = 'a0000000-0000-4000-8000-000000000005';
+      await cart('POST', '/cart/items', { customer, body: { product_sku: 'PEN', quantity: 3 } });
+      expect((await cart('POST', '/cart/convert-to-order', { customer })).status).toBe(202);
+      const put = await cart('PUT', '/cart/items/PEN', { customer, body: { quantity: 1 } });
+      const empty = await cart('DELETE', '/cart', { customer });
+      expect([put.status, put.body.error.code, empty.status, empty.body.error.code]).toEqual([
+        409,
+        'cart_locked',
+        409,
+        'cart_locked',
+      ]);
+      expect(await lines(customer)).toEqual([{ product_sku: 'PEN', quantity: 3, unit_price: 1.5 }]);
+    });
+
+    test.each([
+      ['PUT', '/cart/items/PEN', { quantity: 1 }],
+      ['DELETE', '/cart', undefined],
+    ])('%s %s makes a rejected (stock-unavailable) cart active again', async (method, path, body) => {
+      const customer = method === 'PUT' ? 'a0000000-0000-4000-8000-000000000006' : 'a0000000-0000-4000-8000-000000000007';
+      await cart('POST', '/cart/items', { customer, body: { product_sku: 'PEN', quantity: 3 } });
+      const { cart_id } = (await cart('POST', '/cart/convert-to-order', { customer })).body;
+      await publishEvent('stock.rejected', {
+        cart_id,
+        customer_id: customer,
+        reason: 'insufficient_stock',
+        details: [{ product_sku: 'PEN', requested: 3, available: 1 }],
+      });
+      await eventually(async () => (await cart('GET', '/cart', { customer })).body.cart.status === 'stock-unavailable');
+      const res = await cart(method, path, { customer, body });
+      expect(res.status).toBe(200);
+      expect(res.body.cart).toMatchObject({ id: cart_id, status: 'active', cart_locked: false, rejection: null });
+    });
   });
 });

@@ -1,6 +1,7 @@
 // The cart service: its HTTP API, and one function per consumed event.
 import { consume } from '../../shared/messaging/consumer';
 import { onOrderCreated } from './on-order-created';
+import { onOrderSettled } from './on-order-settled';
 import { onProductChanged } from './on-product-changed';
 import { onStockRejected } from './on-stock-rejected';
 
@@ -10,3 +11,5 @@ consume('cart', 'product.updated', onProductChanged);
 consume('cart', 'product.deleted', onProductChanged);
 consume('cart', 'stock.rejected', onStockRejected);
 consume('cart', 'order.created', onOrderCreated);
+consume('cart', 'payment.succeeded', onOrderSettled);
+consume('cart', 'order.cancelled', onOrderSettled);

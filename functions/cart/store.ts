@@ -63,6 +63,22 @@ export async function addItem(tx: Knex.Transaction, cartId: string, item: LineIt
   return row !== undefined;
 }
 
+/** Sets a line's quantity (adding the line if it is new), refreshing the price snapshot. */
+export async function setItem(tx: Knex.Transaction, cartId: string, item: LineItem): Promise<void> {
+  await tx(ITEMS)
+    .insert({
+      cart_id: cartId,
+      product_sku: item.product_sku,
+      quantity: item.quantity,
+      unit_price_cents: toCents(item.unit_price),
+    })
+    .onConflict(['cart_id', 'product_sku'])
+    .merge(['quantity', 'unit_price_cents']);
+}
+
+export const clearItems = async (tx: Knex.Transaction, cartId: string): Promise<number> =>
+  tx(ITEMS).where({ cart_id: cartId }).delete();
+
 export const removeItem = async (tx: Knex.Transaction, cartId: string, sku: string): Promise<boolean> =>
   (await tx(ITEMS).where({ cart_id: cartId, product_sku: sku }).delete()) > 0;
 
@@ -79,6 +95,19 @@ export async function updateCart(
   await knex(CARTS)
     .where({ id: cartId })
     .update({ ...values, updated_at: knex.fn.now() });
+}
+
+/** The customer's orders not yet paid or cancelled (carts that became orders, as far as the cart has heard). */
+export async function openOrderCount(knex: Knex, customerId: string): Promise<number> {
+  const [{ n }] = await knex(CARTS)
+    .where({ customer_id: customerId, status: 'ordered', order_settled: false })
+    .count<{ n: string }[]>('* as n');
+  return Number(n);
+}
+
+/** The order a cart became was paid or cancelled; recorded even if order.created has not reached the cart yet. */
+export async function settleOrder(knex: Knex, cartId: string): Promise<void> {
+  await knex(CARTS).where({ id: cartId }).update({ order_settled: true, updated_at: knex.fn.now() });
 }
 
 export const findCart = (knex: Knex, cartId: string, lock = false): Promise<Cart | undefined> => {
