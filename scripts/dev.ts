@@ -20,7 +20,7 @@ import { jobs, pushPath, serviceNames, services, type JobName, type ServiceName 
  */
 const root = path.resolve(__dirname, '..');
 const dataDir = process.env.SHOPFLOW_DATA_DIR ?? path.join(root, '.data');
-const shown = (file: string) => path.relative(process.cwd(), path.join(dataDir, file));
+const shown = (file: string) => path.relative(process.cwd(), path.resolve(dataDir, file));
 const PG_PORT = Number(process.env.SHOPFLOW_PG_PORT ?? 54329);
 const EMULATOR_PORT = Number(process.env.SHOPFLOW_PUBSUB_PORT ?? 8085);
 const SMTP_PORT = Number(process.env.SHOPFLOW_SMTP_PORT ?? 1025);
@@ -48,7 +48,9 @@ async function main(): Promise<void> {
 
   postgres = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: PG_PORT, persistent: true });
   const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(postgres.adminUrl, 'shopflow'));
-  say(`postgres: ${postgres.embedded ? `embedded, port ${PG_PORT}, data in ${shown('postgres')}` : 'DATABASE_URL'}`);
+  say(
+    `postgres: ${postgres.embedded ? `embedded, port ${PG_PORT}, data in ${shown(postgres.dataDir ?? 'postgres')}` : 'DATABASE_URL'}`,
+  );
 
   emulator = await startEmulator({ port: EMULATOR_PORT, logFile: path.join(dataDir, 'pubsub-emulator.log') });
   say(`pubsub emulator: ${emulator.host} (project ${project})${emulator.pid ? `, log in ${shown('pubsub-emulator.log')}` : ''}`);
