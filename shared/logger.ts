@@ -1,9 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { jsonLine, prettyLine, type LogRecord } from './log-format';
 
 /**
- * Structured JSON logs, one line per record, in the shape Cloud Logging reads
- * (severity, message, plus any fields). Trace fields are added by a provider that
- * telemetry installs, so this file has no tracing dependency.
+ * Structured logs, one line per record, in the shape Cloud Logging reads (severity, message, plus
+ * any fields) — or, on a terminal, short readable lines from the same calls (LOG_FORMAT=json|pretty
+ * overrides). Trace fields are added by a provider that telemetry installs, so this file has no
+ * tracing dependency. Hand-written rather than pino: see docs/decisions.md (cold start).
  */
 type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 type Fields = Record<string, unknown>;
@@ -16,6 +18,10 @@ const scope = new AsyncLocalStorage<Fields>();
 const threshold = (): number =>
   rank[levelToSeverity[(process.env.LOG_LEVEL as keyof typeof levelToSeverity) ?? 'info'] ?? 'INFO'];
 
+/** Pretty on a terminal, JSON anywhere else (Cloud Functions, CI, pipes, files). */
+const pretty = (stream: NodeJS.WriteStream): boolean =>
+  process.env.LOG_FORMAT === 'pretty' || (process.env.LOG_FORMAT !== 'json' && stream.isTTY === true);
+
 export function setLogContextProvider(provider: () => Fields): void {
   contextProvider = provider;
 }
@@ -27,11 +33,16 @@ export function withLogContext<T>(fields: Fields, work: () => T): T {
 
 function write(severity: Severity, message: string, fields: Fields = {}): void {
   if (rank[severity] < threshold()) return;
-  const record = { severity, message, time: new Date().toISOString(), ...contextProvider(), ...scope.getStore(), ...fields };
-  const line = JSON.stringify(record, (_key, value: unknown) =>
-    value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value,
-  );
-  (severity === 'ERROR' || severity === 'WARNING' ? process.stderr : process.stdout).write(line + '\n');
+  const record: LogRecord = {
+    severity,
+    message,
+    time: new Date().toISOString(),
+    ...contextProvider(),
+    ...scope.getStore(),
+    ...fields,
+  };
+  const stream = severity === 'ERROR' || severity === 'WARNING' ? process.stderr : process.stdout;
+  stream.write((pretty(stream) ? prettyLine(record, stream.hasColors?.() ?? false) : jsonLine(record)) + '\n');
 }
 
 export const log = {
