@@ -30,6 +30,12 @@ const schema = z
       .int()
       .min(1024)
       .default(64 * 1024),
+    /** Body limit of the functions only Pub/Sub and the scheduler call: a push carries at most 10 MB of data, base64. */
+    PUSH_BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(14 * 1024 * 1024),
     /** Outbox rows younger than this are left to the in-process relay; the sweeper takes older ones. */
     OUTBOX_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(5_000),
     OUTBOX_SWEEP_BATCH: z.coerce.number().int().min(1).max(1000).default(200),

@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ErrorRequestHandler } from 'express';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { loadService } from '../../functions';
 import { pushPath, services, consumerFunctionName, type ServiceName } from '../topology';
@@ -32,7 +31,7 @@ export async function hostService(service: ServiceName, port: number, host = '12
 
   // Requests go straight to each framework server's listener: emitting 'request' on a second server
   // would have the HTTP instrumentation trace every request twice.
-  const servers = new Map(fns.map((f) => [f.name, requestListener(answerFrameworkErrorsAsJson(getTestServer(f.name)))]));
+  const servers = new Map(fns.map((f) => [f.name, requestListener(getTestServer(f.name))]));
   const api = fns.find((f) => f.kind === 'api');
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
@@ -74,37 +73,6 @@ export async function hostService(service: ServiceName, port: number, host = '12
 }
 
 const requestListener = (server: http.Server) => server.listeners('request')[0] as http.RequestListener;
-
-/**
- * The Functions Framework parses request bodies before user code runs; its fallback error page
- * for a malformed body is HTML with a stack trace (outside NODE_ENV=production). Give it the
- * API's JSON error shape instead. On Cloud Functions NODE_ENV=production hides the stack.
- */
-function answerFrameworkErrorsAsJson(server: http.Server): http.Server {
-  const app = server.listeners('request')[0] as unknown as { use: (h: ErrorRequestHandler) => void };
-  app.use((err, _req, res, next) => {
-    if (res.headersSent) return next(err);
-    const [status, code, message] = frameworkError(err);
-    res.status(status).json({ error: { code, message } });
-  });
-  return server;
-}
-
-/** What the framework's own body/URL parsing failed on, in our error vocabulary. */
-function frameworkError(err: { type?: string; status?: number } | undefined): [number, string, string] {
-  switch (err?.type) {
-    case 'entity.parse.failed':
-      return [400, 'invalid_json', 'request body is not valid JSON'];
-    case 'entity.too.large':
-      return [413, 'payload_too_large', 'request body is too large'];
-    case 'charset.unsupported':
-    case 'encoding.unsupported':
-      return [415, 'unsupported_media_type', 'request body encoding is not supported'];
-  }
-  if (err instanceof URIError) return [400, 'bad_request', 'the URL is not correctly encoded'];
-  const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-  return status === 500 ? [500, 'internal_error', 'internal error'] : [status, 'bad_request', 'request failed'];
-}
 
 export const pushEndpoint = (hosted: HostedService, functionName: string, project: string, topic: string) =>
   hosted.functionUrl(functionName) + pushPath(project, topic);
