@@ -10,6 +10,7 @@ import * as email from './008_email';
 import * as push from './009_push';
 import * as idempotencyKeys from './010_idempotency_keys';
 import * as cartOpenOrders from './020_cart_open_orders';
+import * as deadLetterTopic from './021_dead_letter_topic';
 
 /**
  * Every migration, in order. Listed explicitly (a knex migration source) so migrations run the
@@ -27,6 +28,7 @@ const migrations: Record<string, Knex.Migration> = {
   '009_push': push,
   '010_idempotency_keys': idempotencyKeys,
   '020_cart_open_orders': cartOpenOrders,
+  '021_dead_letter_topic': deadLetterTopic,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -5,7 +5,8 @@ import { replayDeadLetters } from '../shared/messaging/replay';
 
 /**
  * `npm run dlq -- list [consumer]` shows what is in the dead-letter store;
- * `npm run dlq -- replay <id…> | --consumer <name>` re-publishes it (DATABASE_URL, PUBSUB_EMULATOR_HOST or credentials).
+ * `npm run dlq -- replay <id…> | --consumer <name>` re-publishes it (DATABASE_URL, PUBSUB_EMULATOR_HOST or credentials),
+ * only to the topic the recorder verified (`topic` in the listing; empty: never replayed).
  */
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
     const rows = await db()(DEAD_LETTERS)
       .modify((q) => (args[0] ? q.where({ consumer: args[0] }) : q))
       .orderBy('id')
-      .select('id', 'consumer', 'reason', 'event_type', 'event_id', 'error', 'created_at', 'replayed_at');
+      .select('id', 'consumer', 'topic', 'reason', 'event_type', 'event_id', 'error', 'created_at', 'replayed_at');
     for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n');
   } else if (command === 'replay') {
     const consumer = args[0] === '--consumer' ? args[1] : undefined;

@@ -1,12 +1,14 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import { uuid } from '../../shared/events/fields';
-import { lastFailure, recordDeadLetter } from '../../shared/messaging/dead-letter';
+import { lastFailure, recordDeadLetter, verifiedTopic } from '../../shared/messaging/dead-letter';
 import { decodePush } from '../../shared/messaging/decode';
 
 /**
  * Receives what Pub/Sub dead-lettered after the subscription's maximum delivery attempts and
  * stores it, with the source subscription, in the dead-letter store. It reads the raw push body
  * itself (an HTTP function), so even a message the Functions Framework cannot convert is kept.
+ * The source subscription is an attribute anyone publishing here could set: the letter becomes
+ * replayable only if its topic is verified against the topology and the outbox (verifiedTopic).
  */
 export const recordFromDeadLetterTopic: HttpFunction = async (req, res) => {
   const message = decodePush(req.body);
@@ -14,15 +16,14 @@ export const recordFromDeadLetterTopic: HttpFunction = async (req, res) => {
   const consumer = sourceSubscription(attributes);
   const eventId = uuid.safeParse(attributes.event_id).data;
   const failure = eventId ? await lastFailure(consumer, eventId) : undefined;
+  const claimed = { consumer, eventId, eventType: attributes.event_type, data: message?.text };
   await recordDeadLetter({
-    consumer,
+    ...claimed,
+    topic: await verifiedTopic(claimed),
     reason: 'max_attempts',
     error: failure ? `delivery attempts exhausted; last error: ${failure.last_error}` : 'delivery attempts exhausted',
-    eventId,
-    eventType: attributes.event_type,
     messageId: message?.messageId,
     attributes,
-    data: message?.text,
     deliveryAttempt: Number(attributes.CloudPubSubDeadLetterSourceDeliveryCount) || undefined,
   });
   res.status(204).end();

@@ -150,6 +150,7 @@ async function deadLetter(
     messageId: message?.messageId,
     attributes: message?.attributes,
     data: message?.text,
+    topic: spec.event, // the topic this consumer's subscription reads: where a replay may send it again
   });
   log.error('event dead-lettered', {
     consumer: spec.consumer,

@@ -1,4 +1,7 @@
 import { db } from '../db';
+import { pushSubscriptions } from '../topology';
+import { hasNul } from '../text';
+import { OUTBOX } from './outbox';
 
 export type DeadLetterReason = 'undecodable' | 'invalid' | 'permanent' | 'max_attempts';
 
@@ -12,6 +15,8 @@ export interface DeadLetter {
   attributes?: Record<string, string>;
   data?: string;
   deliveryAttempt?: number;
+  /** The topic a replay republishes to, only when verified (see verifiedTopic); undefined: not replayable. */
+  topic?: string;
 }
 
 export const DEAD_LETTERS = 'messaging.dead_letters';
@@ -33,6 +38,7 @@ export async function recordDeadLetter(letter: DeadLetter): Promise<void> {
       attributes: Object.fromEntries(Object.entries(letter.attributes ?? {}).map(([k, v]) => [storable(k), storable(v)])),
       data: letter.data === undefined ? null : storable(letter.data),
       delivery_attempt: letter.deliveryAttempt ?? null,
+      topic: letter.topic ?? null,
     })
     .onConflict(['consumer', 'dedupe_key'])
     // a letter that fails again after a replay becomes replayable again
@@ -42,7 +48,33 @@ export async function recordDeadLetter(letter: DeadLetter): Promise<void> {
       delivery_attempt: letter.deliveryAttempt ?? null,
       last_seen_at: db().fn.now(),
       replayed_at: null,
+      // a verification made once stays (the stored data is never replaced by a later copy)
+      topic: db().raw('coalesce(excluded.topic, messaging.dead_letters.topic)'),
     });
+}
+
+/**
+ * The topic a dead letter from the dead-letter topic may be replayed to. Its source subscription and
+ * attributes are chosen by whoever published it, so it is believed only if all of these hold: the
+ * subscription is a consumer of the topology, the message's event_type is that subscription's topic,
+ * and the outbox holds that event_id on that topic with the same data (we produced it). Otherwise
+ * undefined: the letter is stored for inspection but never replayed.
+ */
+export async function verifiedTopic(letter: Pick<DeadLetter, 'consumer' | 'eventId' | 'eventType' | 'data'>) {
+  const subscription = pushSubscriptions().find((s) => s.name === letter.consumer && s.deadLetterTopic !== null);
+  if (!subscription || letter.eventType !== subscription.topic || !letter.eventId) return undefined;
+  if (letter.data === undefined || hasNul(letter.data)) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(letter.data);
+  } catch {
+    return undefined;
+  }
+  const produced = await db()(OUTBOX)
+    .where({ id: letter.eventId, topic: subscription.topic })
+    .whereRaw('data = ?::jsonb', [JSON.stringify(data)])
+    .first('id');
+  return produced ? subscription.topic : undefined;
 }
 
 /**
