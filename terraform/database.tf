@@ -1,6 +1,7 @@
 # Cloud SQL for PostgreSQL 17. The functions connect on the private IP (through the VPC
 # connector); the public IP has no authorized networks, so only the Cloud SQL Auth Proxy
-# (IAM-authorized, used by cloudbuild.yaml to migrate) can reach it.
+# (IAM-authorized, used by cloudbuild.yaml to migrate) can reach it. private_only drops the
+# public IP altogether (org policy sql.restrictPublicIp).
 resource "google_sql_database_instance" "main" {
   name                = var.db_instance_name
   database_version    = "POSTGRES_17"
@@ -15,15 +16,15 @@ resource "google_sql_database_instance" "main" {
     disk_autoresize   = true
 
     ip_configuration {
-      ipv4_enabled    = true
+      ipv4_enabled    = !var.private_only
       private_network = google_compute_network.main.id
       ssl_mode        = "ENCRYPTED_ONLY"
     }
 
-    # Every function instance keeps up to db_pool_max connections (function_max_instances each).
+    # Every instance of every function may hold its whole pool, plus the reserve (topology.tf).
     database_flags {
       name  = "max_connections"
-      value = tostring(var.db_max_connections)
+      value = tostring(local.db_max_connections)
     }
 
     backup_configuration {
@@ -37,6 +38,13 @@ resource "google_sql_database_instance" "main" {
   }
 
   depends_on = [google_service_networking_connection.private_services]
+
+  lifecycle {
+    precondition {
+      condition     = local.db_max_connections <= local.db_connection_ceiling
+      error_message = "The functions may open ${local.db_function_connections} connections (+${var.db_reserved_connections} reserved), more than ${var.db_tier} holds (${local.db_connection_ceiling} at ${var.db_memory_per_connection_mib} MiB each): lower function_scaling's max_instances or db_pool, or choose a larger db_tier."
+    }
+  }
 }
 
 resource "google_sql_database" "main" {

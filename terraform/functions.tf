@@ -22,24 +22,51 @@ resource "google_storage_bucket_object" "source" {
 }
 
 locals {
-  runtime_env = merge(
-    {
-      NODE_ENV             = "production"
-      GOOGLE_CLOUD_PROJECT = var.project
-      AUTH_MODE            = "jwt"
-      JWT_ISSUER           = var.jwt_issuer
-      JWT_JWKS_URL         = var.jwt_jwks_url
-      JWT_CUSTOMER_CLAIM   = var.jwt_customer_claim
-      JWT_ADMIN_ROLE       = var.jwt_admin_role
-      DB_POOL_MAX          = tostring(var.db_pool_max)
-      LOG_LEVEL            = var.log_level
-      MAIL_FROM            = var.mail_from
-      STOCK_MANAGER_EMAIL  = var.stock_manager_email
-      # Telemetry starts before the Functions Framework loads any function code (Cloud Trace on Google Cloud).
-      NODE_OPTIONS = "--require ./dist/shared/telemetry/register.js"
-    },
-    var.jwt_audience == "" ? {} : { JWT_AUDIENCE = var.jwt_audience },
-  )
+  runtime_env = {
+    NODE_ENV             = "production"
+    GOOGLE_CLOUD_PROJECT = var.project
+    AUTH_MODE            = var.auth_mode
+    LOG_LEVEL            = var.log_level
+    MAIL_FROM            = var.mail_from
+    STOCK_MANAGER_EMAIL  = var.stock_manager_email
+    # Telemetry starts before the Functions Framework loads any function code (Cloud Trace on Google Cloud).
+    NODE_OPTIONS = "--require ./dist/shared/telemetry/register.js"
+  }
+
+  # Header mode is only deployable behind the gateway (validation on var.auth_mode); the app's own
+  # start-up check refuses header mode on Google Cloud without this acknowledgement.
+  auth_env = var.auth_mode == "jwt" ? tomap({
+    JWT_ISSUER         = var.jwt_issuer
+    JWT_JWKS_URL       = var.jwt_jwks_url
+    JWT_AUDIENCE       = var.jwt_audience
+    JWT_CUSTOMER_CLAIM = var.jwt_customer_claim
+    JWT_ADMIN_ROLE     = var.jwt_admin_role
+    }) : tomap({
+    ALLOW_HEADER_AUTH_ON_GCP = "true"
+  })
+
+  # Plain settings only some services need.
+  service_env = tomap({
+    payments  = tomap({ PAYMENT_PROVIDER_URL = var.payment_provider_url })
+    shipments = tomap({ CARRIER_URL = var.carrier_url })
+  })
+
+  # Every credential is a Secret Manager secret, given only to the service that uses it:
+  # service => { ENV_VAR = secret id }.
+  service_secrets = tomap({
+    email = tomap({ SMTP_URL = var.smtp_url_secret_id })
+    payments = tomap({
+      PAYMENT_PROVIDER_API_KEY = var.payment_provider_api_key_secret_id
+      PAYMENT_WEBHOOK_SECRET   = var.payment_webhook_secret_id
+    })
+    shipments = tomap({ CARRIER_API_KEY = var.carrier_api_key_secret_id })
+  })
+  # (service, env var) pairs for the services this topology deploys.
+  secret_grants = merge([
+    for service, secrets in local.service_secrets : {
+      for key, secret in secrets : "${service}/${key}" => { service = service, key = key, secret = secret }
+    } if contains(keys(local.services), service)
+  ]...)
 }
 
 resource "google_cloudfunctions2_function" "fn" {
@@ -55,7 +82,7 @@ resource "google_cloudfunctions2_function" "fn" {
   }
 
   build_config {
-    runtime         = "nodejs20"
+    runtime         = var.function_runtime
     entry_point     = each.value.entry_point
     service_account = google_service_account.build.id
     # The bundle is already compiled: install production dependencies only, run no npm scripts.
@@ -71,11 +98,15 @@ resource "google_cloudfunctions2_function" "fn" {
   }
 
   service_config {
-    available_memory               = var.function_memory
-    timeout_seconds                = var.function_timeout_seconds
-    min_instance_count             = 0
-    max_instance_count             = var.function_max_instances
-    ingress_settings               = "ALLOW_ALL" # consumers and jobs still require an OIDC token (IAM below)
+    available_memory                 = local.function_scaling[each.key].memory
+    available_cpu                    = local.function_scaling[each.key].cpu
+    timeout_seconds                  = local.function_timeout[each.key]
+    min_instance_count               = 0
+    max_instance_count               = local.function_scaling[each.key].max_instances
+    max_instance_request_concurrency = local.function_scaling[each.key].concurrency
+    # APIs per var.api_ingress; consumers, jobs and the dead-letter recorder are internal-only
+    # (Pub/Sub and Cloud Scheduler of this project are internal) and need an OIDC token (iam.tf).
+    ingress_settings               = local.function_ingress[each.key]
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.runtime[each.value.service].email
 
@@ -83,7 +114,8 @@ resource "google_cloudfunctions2_function" "fn" {
     vpc_connector                 = google_vpc_access_connector.main.id
     vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
 
-    environment_variables = merge(local.runtime_env, {
+    environment_variables = merge(local.runtime_env, local.auth_env, lookup(local.service_env, each.value.service, tomap({})), {
+      DB_POOL_MAX = tostring(local.function_scaling[each.key].db_pool)
       # The service module that registers this function, loaded by the Functions Framework.
       FUNCTION_SOURCE = each.value.source
     })
@@ -95,11 +127,11 @@ resource "google_cloudfunctions2_function" "fn" {
       version    = google_secret_manager_secret_version.database_url.version
     }
 
-    # Only the email service talks SMTP; its credentials stay in Secret Manager.
+    # The service's provider credentials (SMTP, payment provider, carrier), from Secret Manager only.
     dynamic "secret_environment_variables" {
-      for_each = each.value.service == "email" ? [var.smtp_url_secret_id] : []
+      for_each = lookup(local.service_secrets, each.value.service, tomap({}))
       content {
-        key        = "SMTP_URL"
+        key        = secret_environment_variables.key
         project_id = var.project
         secret     = secret_environment_variables.value
         version    = "latest"
@@ -111,6 +143,6 @@ resource "google_cloudfunctions2_function" "fn" {
     google_project_service.api,
     google_project_iam_member.build,
     google_secret_manager_secret_iam_member.runtime_reads_database_url,
-    google_secret_manager_secret_iam_member.email_reads_smtp_url,
+    google_secret_manager_secret_iam_member.service_reads_its_secrets,
   ]
 }

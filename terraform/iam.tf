@@ -1,5 +1,16 @@
+# The Pub/Sub service agent does not exist on a new project until Pub/Sub first needs it: create it
+# before granting it roles (the grants below failed on a fresh project). Beta-only resource.
+resource "google_project_service_identity" "pubsub" {
+  provider = google-beta
+
+  project = var.project
+  service = "pubsub.googleapis.com"
+
+  depends_on = [google_project_service.api]
+}
+
 locals {
-  pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  pubsub_service_agent = "serviceAccount:${google_project_service_identity.pubsub.email}"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -52,8 +63,9 @@ resource "google_project_iam_member" "build" {
 # Runtime accounts: least privilege
 # ---------------------------------------------------------------------------------------------
 
+# Each service publishes only the topics the topology says it produces (topology.tf).
 resource "google_pubsub_topic_iam_member" "runtime_publishes" {
-  for_each = local.service_topic_pairs
+  for_each = local.topic_publishers
 
   topic  = google_pubsub_topic.topic[each.value.topic].name
   role   = "roles/pubsub.publisher"
@@ -84,14 +96,17 @@ resource "google_secret_manager_secret_iam_member" "runtime_reads_database_url" 
 # Who invokes what
 # ---------------------------------------------------------------------------------------------
 
-# APIs are public at the network level; every request is authenticated by its JWT in the app.
-resource "google_cloud_run_service_iam_member" "public_api" {
-  for_each = local.api_functions
+# APIs: allUsers in jwt mode (every request is authenticated by its token in the app), the
+# gateway's identity in header mode or under domain-restricted sharing (validations in variables.tf).
+resource "google_cloud_run_service_iam_member" "api_invoker" {
+  for_each = {
+    for pair in setproduct(tolist(local.api_functions), var.api_invokers) : "${pair[0]}/${pair[1]}" => { function = pair[0], member = pair[1] }
+  }
 
   location = var.region
-  service  = google_cloudfunctions2_function.fn[each.key].name
+  service  = google_cloudfunctions2_function.fn[each.value.function].name
   role     = "roles/run.invoker"
-  member   = "allUsers"
+  member   = each.value.member
 }
 
 resource "google_cloud_run_service_iam_member" "pubsub_push_invoker" {
@@ -136,9 +151,12 @@ resource "google_pubsub_subscription_iam_member" "pubsub_agent_forwards_dead_let
   member       = local.pubsub_service_agent
 }
 
-resource "google_secret_manager_secret_iam_member" "email_reads_smtp_url" {
+# Each provider secret is readable only by the service that uses it (functions.tf: service_secrets).
+resource "google_secret_manager_secret_iam_member" "service_reads_its_secrets" {
+  for_each = local.secret_grants
+
   project   = var.project
-  secret_id = var.smtp_url_secret_id
+  secret_id = each.value.secret
   role      = "roles/secretmanager.secretAccessor"
-  member    = google_service_account.runtime["email"].member
+  member    = google_service_account.runtime[each.value.service].member
 }

@@ -1,10 +1,18 @@
 terraform {
-  required_version = ">= 1.6"
+  # 1.9+: validations that refer to other variables (variables.tf).
+  required_version = ">= 1.9"
 
+  # Google provider 7.x (the 7.0.0 upgrade guide was followed: nothing used here was removed or
+  # changed; google_project_service keeps disable_on_destroy = false explicitly). google-beta only
+  # for google_project_service_identity (iam.tf), which has no GA version.
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = ">= 6.0, < 7.0"
+      version = ">= 7.0, < 8.0"
+    }
+    google-beta = {
+      source  = "hashicorp/google-beta"
+      version = ">= 7.0, < 8.0"
     }
     random = {
       source  = "hashicorp/random"
@@ -26,14 +34,18 @@ provider "google" {
   region  = var.region
 }
 
-data "google_project" "this" {
-  project_id = var.project
+provider "google-beta" {
+  project = var.project
+  region  = var.region
 }
 
+# cloudresourcemanager, serviceusage and cloudbuild are enabled once by scripts/bootstrap.sh (the
+# plan itself needs them); they are listed here too so that terraform never disables them.
 locals {
   apis = [
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
     "cloudfunctions.googleapis.com",
     "cloudscheduler.googleapis.com",
     "cloudtrace.googleapis.com",
@@ -44,6 +56,7 @@ locals {
     "run.googleapis.com",
     "secretmanager.googleapis.com",
     "servicenetworking.googleapis.com",
+    "serviceusage.googleapis.com",
     "sqladmin.googleapis.com",
     "vpcaccess.googleapis.com",
   ]

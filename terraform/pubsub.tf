@@ -15,19 +15,21 @@ resource "google_pubsub_subscription" "push" {
   name  = each.key
   topic = google_pubsub_topic.topic[each.value.topic].id
 
-  ack_deadline_seconds       = var.delivery.ack_deadline_seconds
+  # For a push, the ack deadline is how long Pub/Sub waits for the response: the function's timeout,
+  # so a slow delivery is never redelivered while it still runs.
+  ack_deadline_seconds       = local.function_timeout[each.value.function]
   message_retention_duration = "${var.delivery.message_retention_seconds}s"
 
   retry_policy {
     minimum_backoff = "${var.delivery.min_backoff_seconds}s"
-    maximum_backoff = "${var.delivery.max_backoff_seconds}s"
+    maximum_backoff = "${var.max_backoff_seconds}s"
   }
 
   dynamic "dead_letter_policy" {
     for_each = each.value.dead_letter_topic == null ? [] : [each.value.dead_letter_topic]
     content {
       dead_letter_topic     = google_pubsub_topic.topic[dead_letter_policy.value].id
-      max_delivery_attempts = var.delivery.max_delivery_attempts
+      max_delivery_attempts = var.max_delivery_attempts
     }
   }
 

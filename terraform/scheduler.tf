@@ -1,4 +1,4 @@
-# One Cloud Scheduler job per scheduled job, calling its job function with an OIDC token.
+# One Cloud Scheduler job per scheduled job (cron, UTC), calling its job function with an OIDC token.
 resource "google_cloud_scheduler_job" "job" {
   for_each = local.jobs
 
@@ -6,7 +6,7 @@ resource "google_cloud_scheduler_job" "job" {
   region           = var.region
   schedule         = each.value.schedule
   time_zone        = "Etc/UTC"
-  attempt_deadline = "${var.function_timeout_seconds + 30}s"
+  attempt_deadline = "${min(local.function_timeout[each.value.function] + 30, 1800)}s"
 
   http_target {
     http_method = "POST"

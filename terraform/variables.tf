@@ -1,5 +1,7 @@
 # ---------------------------------------------------------------------------------------------
-# Deployment settings (set per environment: -var, TF_VAR_*, or a *.tfvars file)
+# Deployment settings (set per environment: -var, TF_VAR_*, or a *.tfvars file). Sizing and
+# runtime settings are in variables-runtime.tf, the optional edge (load balancer, Cloud Armor)
+# in variables-edge.tf, the generated topology in topology.tf.
 # ---------------------------------------------------------------------------------------------
 
 variable "project" {
@@ -30,25 +32,101 @@ variable "source_dir" {
   default     = "../dist/deploy/bundle"
 }
 
-variable "jwt_issuer" {
-  description = "Issuer (iss) of the bearer tokens the APIs accept (AUTH_MODE=jwt)."
+# ---------------------------------------------------------------------------------------------
+# Who may call the APIs, and how callers are identified
+# ---------------------------------------------------------------------------------------------
+
+variable "auth_mode" {
+  description = "AUTH_MODE of the APIs: jwt (bearer tokens checked in the app; the APIs may be public), or header (X-Customer-Id trusted as set by an authenticating gateway: the APIs must then be reachable only through that gateway)."
   type        = string
+  default     = "jwt"
+
+  validation {
+    condition     = contains(["jwt", "header"], var.auth_mode)
+    error_message = "auth_mode must be jwt or header."
+  }
+
+  # Header mode trusts a header anyone can send: a caller that reaches a function directly is
+  # whoever it claims to be. So it is only deployable when nobody but the gateway can reach them.
+  validation {
+    condition = var.auth_mode == "jwt" || (
+      var.api_ingress != "ALLOW_ALL" &&
+      length(setintersection(toset(var.api_invokers), toset(["allUsers", "allAuthenticatedUsers"]))) == 0
+    )
+    error_message = "auth_mode = \"header\" needs APIs reachable only through the authenticating gateway: api_ingress ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB, and api_invokers naming the gateway's identity (no allUsers / allAuthenticatedUsers)."
+  }
+}
+
+variable "api_ingress" {
+  description = "Ingress of the API functions: ALLOW_ALL (public URL), ALLOW_INTERNAL_AND_GCLB (only through a load balancer, e.g. the edge in edge.tf, or from the VPC), ALLOW_INTERNAL_ONLY (VPC only). Consumer, job and dead-letter functions are always internal."
+  type        = string
+  default     = "ALLOW_ALL"
+
+  validation {
+    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_AND_GCLB", "ALLOW_INTERNAL_ONLY"], var.api_ingress)
+    error_message = "api_ingress must be ALLOW_ALL, ALLOW_INTERNAL_AND_GCLB or ALLOW_INTERNAL_ONLY."
+  }
+
+  # With the edge in front, a public function URL would let callers skip its rate limits.
+  validation {
+    condition     = var.edge_domain == "" || var.api_ingress == "ALLOW_INTERNAL_AND_GCLB"
+    error_message = "With edge_domain set (load balancer + Cloud Armor), api_ingress must be ALLOW_INTERNAL_AND_GCLB so the rate limits cannot be bypassed."
+  }
+}
+
+variable "api_invokers" {
+  description = "IAM members allowed to invoke the API functions (roles/run.invoker). allUsers in jwt mode (the app checks the token); the gateway's service account in header mode or under an org policy that forbids allUsers."
+  type        = list(string)
+  default     = ["allUsers"]
+
+  validation {
+    condition     = length(var.api_invokers) > 0
+    error_message = "api_invokers needs at least one member (allUsers, or the gateway's serviceAccount:...)."
+  }
+
+  validation {
+    condition     = !var.private_only || length(setintersection(toset(var.api_invokers), toset(["allUsers", "allAuthenticatedUsers"]))) == 0
+    error_message = "private_only forbids allUsers / allAuthenticatedUsers (domain-restricted sharing): name the principals that may call the APIs."
+  }
+}
+
+variable "private_only" {
+  description = "Org-policy variant (iam.allowedPolicyMemberDomains, sql.restrictPublicIp): no allUsers anywhere and no public IP on Cloud SQL. Migrations then need a Cloud Build private pool in the VPC (docs/deploy.md)."
+  type        = bool
+  default     = false
+}
+
+variable "jwt_issuer" {
+  description = "Issuer (iss) the APIs require in bearer tokens (auth_mode = jwt)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.auth_mode != "jwt" || var.jwt_issuer != ""
+    error_message = "auth_mode = \"jwt\" needs jwt_issuer."
+  }
 }
 
 variable "jwt_jwks_url" {
-  description = "JWKS URL the APIs verify bearer tokens against."
+  description = "JWKS URL the APIs verify bearer tokens against (auth_mode = jwt)."
   type        = string
+  default     = ""
 
   validation {
-    condition     = can(regex("^https://", var.jwt_jwks_url))
-    error_message = "jwt_jwks_url must be an https URL."
+    condition     = var.auth_mode != "jwt" || can(regex("^https://", var.jwt_jwks_url))
+    error_message = "auth_mode = \"jwt\" needs jwt_jwks_url, an https URL."
   }
 }
 
 variable "jwt_audience" {
-  description = "Expected audience (aud) of bearer tokens; empty to not check it."
+  description = "Audience (aud) the APIs require in bearer tokens (auth_mode = jwt); e.g. the Firebase / Identity Platform project id."
   type        = string
   default     = ""
+
+  validation {
+    condition     = var.auth_mode != "jwt" || var.jwt_audience != ""
+    error_message = "auth_mode = \"jwt\" needs jwt_audience: a token minted for another audience must not be accepted."
+  }
 }
 
 variable "jwt_customer_claim" {
@@ -63,35 +141,111 @@ variable "jwt_admin_role" {
   default     = "admin"
 }
 
+# ---------------------------------------------------------------------------------------------
+# Application settings and the secrets of external providers (ids of Secret Manager secrets
+# created outside terraform, so credentials never enter the terraform state)
+# ---------------------------------------------------------------------------------------------
+
 variable "log_level" {
   description = "LOG_LEVEL of every function."
   type        = string
   default     = "info"
 }
 
-variable "function_memory" {
-  description = "Memory of each function instance."
+variable "mail_from" {
+  description = "From header of customer mail (MAIL_FROM), on a domain whose SPF/DKIM your SMTP provider signs, e.g. \"ShopFlow <no-reply@shop.example.org>\"."
   type        = string
-  default     = "512Mi"
+
+  validation {
+    condition     = can(regex("@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}>?$", var.mail_from)) && !can(regex("@example\\.(com|org|net)>?$", var.mail_from))
+    error_message = "mail_from must be an address on your own mail domain (example.com/org/net are reserved and cannot send)."
+  }
 }
 
-variable "function_timeout_seconds" {
-  description = "Request timeout of each function."
-  type        = number
-  default     = 60
+variable "stock_manager_email" {
+  description = "Where stock-rejection alerts go (STOCK_MANAGER_EMAIL)."
+  type        = string
 }
 
-variable "function_max_instances" {
-  description = "Upper bound on instances per function (each holds up to db_pool_max database connections)."
-  type        = number
-  default     = 5
+variable "smtp_url_secret_id" {
+  description = "Id of an existing Secret Manager secret holding the email service's SMTP_URL (smtps://user:password@host:465)."
+  type        = string
 }
 
-variable "db_pool_max" {
-  description = "DB_POOL_MAX: database connections per function instance."
-  type        = number
-  default     = 2
+variable "payment_provider_url" {
+  description = "PAYMENT_PROVIDER_URL of the payments service: the payment provider's HTTPS API."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.payment_provider_url == "" || can(regex("^https://", var.payment_provider_url))
+    error_message = "payment_provider_url must be an https URL."
+  }
+
+  validation {
+    condition     = var.payment_provider_url != "" || !contains([for s in var.services : s.name], "payments")
+    error_message = "The topology has a payments service: set payment_provider_url."
+  }
 }
+
+variable "payment_provider_api_key_secret_id" {
+  description = "Id of an existing Secret Manager secret holding the payments service's PAYMENT_PROVIDER_API_KEY."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.payment_provider_api_key_secret_id != "" || !contains([for s in var.services : s.name], "payments")
+    error_message = "The topology has a payments service: set payment_provider_api_key_secret_id (a Secret Manager secret id)."
+  }
+}
+
+variable "payment_webhook_secret_id" {
+  description = "Id of an existing Secret Manager secret holding PAYMENT_WEBHOOK_SECRET, the key the provider signs its webhooks with."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.payment_webhook_secret_id != "" || !contains([for s in var.services : s.name], "payments")
+    error_message = "The topology has a payments service: set payment_webhook_secret_id (a Secret Manager secret id)."
+  }
+}
+
+variable "carrier_url" {
+  description = "CARRIER_URL of the shipments service: the carrier's HTTPS API."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.carrier_url == "" || can(regex("^https://", var.carrier_url))
+    error_message = "carrier_url must be an https URL."
+  }
+
+  validation {
+    condition     = var.carrier_url != "" || !contains([for s in var.services : s.name], "shipments")
+    error_message = "The topology has a shipments service: set carrier_url."
+  }
+}
+
+variable "carrier_api_key_secret_id" {
+  description = "Id of an existing Secret Manager secret holding the shipments service's CARRIER_API_KEY."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.carrier_api_key_secret_id != "" || !contains([for s in var.services : s.name], "shipments")
+    error_message = "The topology has a shipments service: set carrier_api_key_secret_id (a Secret Manager secret id)."
+  }
+}
+
+variable "alert_email" {
+  description = "Where alerts (dead-lettered messages, stuck subscriptions) are sent; empty for no alerting."
+  type        = string
+  default     = ""
+}
+
+# ---------------------------------------------------------------------------------------------
+# Database and network
+# ---------------------------------------------------------------------------------------------
 
 variable "db_instance_name" {
   description = "Cloud SQL instance name (cloudbuild.yaml's _DB_INSTANCE must match)."
@@ -100,9 +254,14 @@ variable "db_instance_name" {
 }
 
 variable "db_tier" {
-  description = "Cloud SQL machine tier (Enterprise edition)."
+  description = "Cloud SQL machine tier, db-custom-<vCPUs>-<memory MiB> (Enterprise edition). Its memory bounds max_connections (see variables-runtime.tf)."
   type        = string
   default     = "db-custom-1-3840"
+
+  validation {
+    condition     = can(regex("^db-custom-[0-9]+-[0-9]+$", var.db_tier))
+    error_message = "db_tier must be a custom tier, db-custom-<vCPUs>-<memory MiB>."
+  }
 }
 
 variable "db_availability_type" {
@@ -114,12 +273,6 @@ variable "db_availability_type" {
     condition     = contains(["ZONAL", "REGIONAL"], var.db_availability_type)
     error_message = "db_availability_type must be ZONAL or REGIONAL."
   }
-}
-
-variable "db_max_connections" {
-  description = "PostgreSQL max_connections; keep above functions x function_max_instances x db_pool_max."
-  type        = number
-  default     = 200
 }
 
 variable "db_disk_size_gb" {
@@ -138,100 +291,4 @@ variable "vpc_connector_cidr" {
   description = "Unused /28 range for the Serverless VPC Access connector."
   type        = string
   default     = "10.8.0.0/28"
-}
-
-variable "alert_email" {
-  description = "Where alerts (dead-lettered messages, stuck subscriptions) are sent; empty for no alerting."
-  type        = string
-  default     = ""
-}
-
-# ---------------------------------------------------------------------------------------------
-# Topology: generated from shared/topology.ts into topology.auto.tfvars.json by
-# `npm run topology:terraform` (a unit test fails when the file is stale). Do not edit by hand.
-# ---------------------------------------------------------------------------------------------
-
-variable "services" {
-  description = "Services; has_api means the service has an HTTP API function named <service>-api."
-  type = list(object({
-    name    = string
-    has_api = bool
-  }))
-}
-
-variable "functions" {
-  description = "Every function: its service, kind, entry point and source module (FUNCTION_SOURCE)."
-  type = list(object({
-    name        = string
-    service     = string
-    kind        = string
-    entry_point = string
-    source      = string
-  }))
-
-  validation {
-    condition     = alltrue([for f in var.functions : contains(["api", "consumer", "job", "push-endpoint"], f.kind)])
-    error_message = "A function's kind must be api, consumer, job or push-endpoint."
-  }
-}
-
-variable "topics" {
-  description = "Every Pub/Sub topic, the dead-letter topic included."
-  type        = list(string)
-}
-
-variable "dead_letter_topic" {
-  description = "The topic every subscription dead-letters into."
-  type        = string
-}
-
-variable "subscriptions" {
-  description = "Push subscriptions: topic, the function they push to, and their dead-letter topic (null for the dead-letter topic's own)."
-  type = list(object({
-    name              = string
-    topic             = string
-    function          = string
-    dead_letter_topic = string
-  }))
-}
-
-variable "delivery" {
-  description = "Delivery settings shared by every push subscription."
-  type = object({
-    ack_deadline_seconds      = number
-    min_backoff_seconds       = number
-    max_backoff_seconds       = number
-    max_delivery_attempts     = number
-    message_retention_seconds = number
-  })
-
-  validation {
-    condition     = var.delivery.max_delivery_attempts >= 5 && var.delivery.max_delivery_attempts <= 100
-    error_message = "Pub/Sub allows 5 to 100 delivery attempts before dead-lettering."
-  }
-}
-
-variable "jobs" {
-  description = "Scheduled jobs: the job function Cloud Scheduler calls, and its schedule."
-  type = list(object({
-    name     = string
-    function = string
-    schedule = string
-  }))
-}
-
-variable "mail_from" {
-  description = "From header of customer mail (MAIL_FROM)."
-  type        = string
-  default     = "ShopFlow <no-reply@example.com>"
-}
-
-variable "stock_manager_email" {
-  description = "Where stock-rejection alerts go (STOCK_MANAGER_EMAIL)."
-  type        = string
-}
-
-variable "smtp_url_secret_id" {
-  description = "Id of an existing Secret Manager secret holding the email service's SMTP_URL (smtps://user:password@host:465); created outside terraform so credentials never enter the state."
-  type        = string
 }
