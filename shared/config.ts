@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { googleServerlessMarker } from './runtime/platform';
 
 /**
  * Every setting, defined once: name, type, default, validation. Parsed on first use
@@ -17,14 +18,26 @@ const schema = z
     PUBSUB_EMULATOR_HOST: z.string().optional(),
     /** Set by Cloud Run / Cloud Functions gen2: tells us we run on Google Cloud. */
     K_SERVICE: z.string().optional(),
+    /** Derived, not a setting: the variable that shows a Google serverless runtime (shared/runtime/platform.ts). */
+    GOOGLE_RUNTIME: z.string().optional(),
     AUTH_MODE: z.enum(['header', 'jwt']).default('header'),
     /** Header identity on Google Cloud only behind an authenticating gateway, and only when said so. */
     ALLOW_HEADER_AUTH_ON_GCP: flag,
-    JWT_ISSUER: z.string().optional(),
+    /** JWT mode: the token's `iss` and `aud` must equal these; its key must be in this JWKS (https). */
+    JWT_ISSUER: z.string().min(1).optional(),
     JWT_JWKS_URL: z.string().url().optional(),
-    JWT_AUDIENCE: z.string().optional(),
-    JWT_CUSTOMER_CLAIM: z.string().default('sub'),
-    JWT_ADMIN_ROLE: z.string().default('admin'),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    /** The signature algorithms accepted, comma-separated; asymmetric only (Firebase / Identity Platform: RS256). */
+    JWT_ALGORITHMS: z
+      .string()
+      .default('RS256')
+      .transform((v) => v.split(',').map((a) => a.trim()))
+      .pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1)),
+    /** The claim holding the customer id (a UUID); Firebase: a custom claim such as `customer_id`. */
+    JWT_CUSTOMER_CLAIM: z.string().min(1).default('sub'),
+    /** A token is an admin's when this claim equals JWT_ADMIN_ROLE or is a list holding it (`true` matches a boolean claim). */
+    JWT_ADMIN_CLAIM: z.string().min(1).default('roles'),
+    JWT_ADMIN_ROLE: z.string().min(1).default('admin'),
     HTTP_BODY_LIMIT_BYTES: z.coerce
       .number()
       .int()
@@ -62,15 +75,14 @@ const schema = z
     FCM_PROJECT_ID: z.string().optional(),
   })
   .superRefine((c, ctx) => {
-    if (c.AUTH_MODE === 'header' && c.K_SERVICE && !c.ALLOW_HEADER_AUTH_ON_GCP) {
+    if (c.AUTH_MODE === 'header' && c.GOOGLE_RUNTIME && !c.ALLOW_HEADER_AUTH_ON_GCP) {
       ctx.addIssue({
         code: 'custom',
         path: ['AUTH_MODE'],
-        message:
-          'header identity refuses to run on Google Cloud; set AUTH_MODE=jwt, or ALLOW_HEADER_AUTH_ON_GCP=true behind an authenticating gateway',
+        message: `header identity refuses to run on Google Cloud (${c.GOOGLE_RUNTIME} is set); set AUTH_MODE=jwt, or ALLOW_HEADER_AUTH_ON_GCP=true behind an authenticating gateway`,
       });
     }
-    if (c.MAIL_SINK_URL && c.K_SERVICE) {
+    if (c.MAIL_SINK_URL && c.GOOGLE_RUNTIME) {
       ctx.addIssue({
         code: 'custom',
         path: ['MAIL_SINK_URL'],
@@ -84,8 +96,15 @@ const schema = z
         message: 'the fcm adapter needs device-token registration, which is not built yet (see functions/push/fcm.ts)',
       });
     }
-    if (c.AUTH_MODE === 'jwt' && (!c.JWT_ISSUER || !c.JWT_JWKS_URL)) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'AUTH_MODE=jwt needs JWT_ISSUER and JWT_JWKS_URL' });
+    if (c.AUTH_MODE === 'jwt' && (!c.JWT_ISSUER || !c.JWT_AUDIENCE || !c.JWT_JWKS_URL)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_ISSUER'],
+        message: 'AUTH_MODE=jwt needs JWT_ISSUER, JWT_AUDIENCE and JWT_JWKS_URL',
+      });
+    }
+    if (c.JWT_JWKS_URL && !/^https:|^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(c.JWT_JWKS_URL)) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'the JWKS must be fetched over https' });
     }
   });
 
@@ -95,7 +114,7 @@ let cached: Config | undefined;
 
 /** Parses settings from an environment; throws one error naming every problem. */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.safeParse({ ...env, GOOGLE_RUNTIME: googleServerlessMarker(env) });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);

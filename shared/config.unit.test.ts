@@ -3,15 +3,36 @@ import { parseConfig } from './config';
 const load = (env: Record<string, string>) => parseConfig({ DATABASE_URL: 'postgres://x@localhost/db', ...env });
 
 describe('config', () => {
-  test('header identity refuses to start on Google Cloud unless explicitly allowed', () => {
-    expect(() => load({ K_SERVICE: 'cart-api', AUTH_MODE: 'header' })).toThrow(/header identity refuses to run on Google Cloud/);
-    expect(load({ K_SERVICE: 'cart-api', AUTH_MODE: 'header', ALLOW_HEADER_AUTH_ON_GCP: 'true' })).toMatchObject({
-      AUTH_MODE: 'header',
-    });
+  test.each(['K_SERVICE', 'FUNCTION_TARGET', 'FUNCTION_NAME', 'CLOUD_RUN_JOB', 'GAE_APPLICATION', 'GAE_ENV'])(
+    'header identity refuses to start on a Google runtime that sets %s unless explicitly allowed',
+    (marker) => {
+      expect(() => load({ [marker]: 'x', AUTH_MODE: 'header' })).toThrow(
+        new RegExp(`header identity refuses to run on Google Cloud \\(${marker} is set\\)`),
+      );
+      // (other settings may still be refused on Google Cloud; identity is not)
+      expect(() => load({ [marker]: 'x', AUTH_MODE: 'header', ALLOW_HEADER_AUTH_ON_GCP: 'true' })).not.toThrow(/AUTH_MODE/);
+    },
+  );
+
+  const jwt = {
+    AUTH_MODE: 'jwt',
+    JWT_ISSUER: 'https://securetoken.google.com/p',
+    JWT_AUDIENCE: 'p',
+    JWT_JWKS_URL: 'https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com',
+  };
+
+  test.each(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_JWKS_URL'])('JWT identity refuses to start without %s', (name) => {
+    expect(() => load({ ...jwt, [name]: '' })).toThrow(/invalid configuration/);
+    const { [name]: _dropped, ...rest } = jwt as Record<string, string>;
+    expect(() => load(rest)).toThrow(/AUTH_MODE=jwt needs JWT_ISSUER, JWT_AUDIENCE and JWT_JWKS_URL/);
   });
 
-  test('JWT identity needs an issuer and a JWKS URL', () => {
-    expect(() => load({ AUTH_MODE: 'jwt' })).toThrow(/JWT_ISSUER and JWT_JWKS_URL/);
+  test('JWT identity pins asymmetric algorithms (RS256 by default) and fetches keys over https', () => {
+    expect(load(jwt).JWT_ALGORITHMS).toEqual(['RS256']);
+    expect(load({ ...jwt, JWT_ALGORITHMS: 'RS256, ES256' }).JWT_ALGORITHMS).toEqual(['RS256', 'ES256']);
+    expect(() => load({ ...jwt, JWT_ALGORITHMS: 'HS256' })).toThrow(/JWT_ALGORITHMS/);
+    expect(() => load({ ...jwt, JWT_ALGORITHMS: 'none' })).toThrow(/JWT_ALGORITHMS/);
+    expect(() => load({ ...jwt, JWT_JWKS_URL: 'http://issuer.example/jwks.json' })).toThrow(/https/);
   });
 
   test('a retention shorter than the 7-day redelivery window is refused', () => {

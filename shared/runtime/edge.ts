@@ -1,7 +1,9 @@
 import http, { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { ErrorRequestHandler, Express } from 'express';
 import { config } from '../config';
+import { assertIdentityMayServe } from '../http/identity';
 
 /**
  * What every function does before the Functions Framework touches a request. The framework
@@ -33,6 +35,7 @@ export function guardFrameworkServers(kindOf: (userFunction: unknown) => Functio
 }
 
 function guardServer(server: http.Server, kind: FunctionKind | undefined): http.Server {
+  server.once('listening', () => assertIdentityMayServe((server.address() as AddressInfo).address));
   const app = server.listeners('request')[0] as unknown as Express;
   app.use(frameworkErrorsAsJson);
   server.removeAllListeners('request');

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { loadService } from '../../functions';
 import { pushPath, services, consumerFunctionName, type ServiceName } from '../topology';
+import { assertIdentityMayServe } from '../http/identity';
 import { functionsOf } from './registry';
 
 /**
@@ -22,6 +23,7 @@ export interface HostedService {
 const PREFIX = '/_functions/';
 
 export async function hostService(service: ServiceName, port: number, host = '127.0.0.1'): Promise<HostedService> {
+  assertIdentityMayServe(host);
   loadService(service);
   const fns = functionsOf(service);
   const missing = services[service].consumes
