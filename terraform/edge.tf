@@ -14,6 +14,29 @@ resource "google_compute_security_policy" "edge" {
   name        = "${var.name_prefix}-edge"
   description = "ShopFlow APIs: rate limits per client IP and per bearer token"
 
+  # The payment provider's signed callbacks (SPEC §2: POST /payments/webhook) come from few IPs and
+  # carry no bearer token: their own, higher limit, so the rules below never throttle them as one key.
+  # (The first matching rule decides; the app verifies each signature and timestamp.)
+  rule {
+    action      = "throttle"
+    priority    = 800
+    description = "provider webhooks per client IP"
+    match {
+      expr {
+        expression = "request.path.matches('^/payments/webhook')"
+      }
+    }
+    rate_limit_options {
+      conform_action = "allow"
+      exceed_action  = "deny(429)"
+      enforce_on_key = "IP"
+      rate_limit_threshold {
+        count        = var.edge_rate_limits.webhooks_per_ip
+        interval_sec = 60
+      }
+    }
+  }
+
   # Writes per bearer token (a customer), whatever IP they come from.
   rule {
     action      = "throttle"

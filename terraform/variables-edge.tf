@@ -21,18 +21,22 @@ variable "edge_rate_limits" {
     - per_ip: every request, per client IP.
     - writes_per_token: POST/PUT/PATCH/DELETE per bearer token (Authorization header), i.e. per
       signed-in customer whatever IP they use; requests without a token fall back to one shared key.
+    - webhooks_per_ip: the payment provider's callbacks (/payments/webhook), per sending IP; they are
+      matched first, so the two limits above never apply to them.
   EOT
   type = object({
     per_ip           = number
     writes_per_token = number
+    webhooks_per_ip  = number
   })
   default = {
     per_ip           = 600
     writes_per_token = 60
+    webhooks_per_ip  = 6000
   }
 
   validation {
-    condition     = var.edge_rate_limits.per_ip >= 1 && var.edge_rate_limits.writes_per_token >= 1
+    condition     = alltrue([for v in values(var.edge_rate_limits) : v >= 1])
     error_message = "Rate limits must be at least 1 request per minute."
   }
 }
