@@ -139,6 +139,22 @@ resource "google_cloudfunctions2_function" "fn" {
     }
   }
 
+  # function_overrides bypass function_scaling's validations: check the merged result.
+  lifecycle {
+    precondition {
+      condition     = local.function_timeout[each.key] >= 10 && local.function_timeout[each.key] <= 600
+      error_message = "${each.key}: timeout_seconds must be 10-600 (it is also its subscription's ack deadline)."
+    }
+    precondition {
+      condition     = local.function_scaling[each.key].concurrency == 1 || try(tonumber(local.function_scaling[each.key].cpu), 0) >= 1
+      error_message = "${each.key}: a concurrency above 1 needs at least 1 vCPU."
+    }
+    precondition {
+      condition     = local.function_scaling[each.key].db_pool >= 1 && local.function_scaling[each.key].db_pool <= local.function_scaling[each.key].concurrency + 1
+      error_message = "${each.key}: db_pool must be 1 to concurrency + 1."
+    }
+  }
+
   depends_on = [
     google_project_service.api,
     google_project_iam_member.build,

@@ -88,8 +88,13 @@ locals {
   subscriptions = { for s in var.subscriptions : s.name => s }
   jobs          = { for j in var.jobs : j.name => j }
 
-  # Every function's sizing comes from its kind (variables-runtime.tf).
-  function_scaling = { for name, f in local.functions : name => var.function_scaling[f.kind] }
+  # Every function's sizing comes from its kind, with its own exceptions if any (variables-runtime.tf).
+  function_scaling = {
+    for name, f in local.functions : name => merge(
+      var.function_scaling[f.kind],
+      { for k, v in try(var.function_overrides[name], {}) : k => v if v != null },
+    )
+  }
   # The request timeout of each function; a push subscription's ack deadline is its function's timeout
   # (for a push, the ack deadline is how long Pub/Sub waits for the response).
   function_timeout = { for name, s in local.function_scaling : name => s.timeout_seconds }

@@ -66,6 +66,24 @@ variable "function_scaling" {
   }
 }
 
+variable "function_overrides" {
+  description = "Per-function exceptions to function_scaling, by function name (e.g. a consumer that calls a slow provider: { \"email-on-email-requested\" = { concurrency = 4, timeout_seconds = 120 } }). Unset fields keep the kind's value."
+  type = map(object({
+    max_instances   = optional(number)
+    concurrency     = optional(number)
+    cpu             = optional(string)
+    memory          = optional(string)
+    timeout_seconds = optional(number)
+    db_pool         = optional(number)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.function_overrides) : contains([for f in var.functions : f.name], name)])
+    error_message = "function_overrides names a function the topology does not deploy."
+  }
+}
+
 variable "db_reserved_connections" {
   description = "Connections kept free beyond the functions' pools: migrations through the Cloud SQL Auth Proxy, an operator's psql, Cloud SQL's own superuser slots."
   type        = number
