@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { googleServerlessMarker } from './runtime/platform';
+import { googleServerlessMarker } from './runtime/platform';
 
 /**
  * Every setting, defined once: name, type, default, validation. Parsed on first use
@@ -49,6 +50,8 @@ const schema = z
       .int()
       .min(64 * 1024)
       .default(14 * 1024 * 1024),
+    /** How long a public `GET /` reuses the last health check (admins always get a fresh one). */
+    HEALTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
     /** Outbox rows younger than this are left to the in-process relay; the sweeper takes older ones. */
     OUTBOX_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(5_000),
     OUTBOX_SWEEP_BATCH: z.coerce.number().int().min(1).max(1000).default(200),

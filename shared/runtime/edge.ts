@@ -52,7 +52,7 @@ function guardServer(server: http.Server, kind: FunctionKind | undefined): http.
 const bodyLimit = (kind: FunctionKind | undefined) =>
   kind === undefined || kind === 'api' ? config().HTTP_BODY_LIMIT_BYTES : config().PUSH_BODY_LIMIT_BYTES;
 
-const isJson = (type: string | undefined) => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type ?? '');
+const isJson = (type: string | undefined) => /^application\/json\s*(;|$)/i.test(type ?? '');
 
 /** Answers (and returns true) when the body must not be read. */
 export function refuseBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): boolean {
