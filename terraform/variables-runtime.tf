@@ -19,7 +19,7 @@ variable "function_runtime" {
 variable "function_scaling" {
   description = <<-EOT
     Sizing per function kind. Why these defaults:
-    - api: I/O-bound express handlers; 16 concurrent requests per instance share 4 connections
+    - api: I/O-bound express handlers; 16 concurrent requests per instance share 3 connections
       (transactions last milliseconds), up to 4 instances per API.
     - consumer: a Pub/Sub push gets 429 when every instance is busy, and a 429 costs a delivery
       attempt; 8 concurrent deliveries x 3 instances absorb a burst of 24 per consumer at once
@@ -38,7 +38,7 @@ variable "function_scaling" {
     db_pool         = number
   }))
   default = {
-    api             = { max_instances = 4, concurrency = 16, cpu = "1", memory = "512Mi", timeout_seconds = 60, db_pool = 4 }
+    api             = { max_instances = 4, concurrency = 16, cpu = "1", memory = "512Mi", timeout_seconds = 60, db_pool = 3 }
     consumer        = { max_instances = 3, concurrency = 8, cpu = "1", memory = "512Mi", timeout_seconds = 60, db_pool = 2 }
     job             = { max_instances = 1, concurrency = 1, cpu = "1", memory = "512Mi", timeout_seconds = 300, db_pool = 2 }
     "push-endpoint" = { max_instances = 2, concurrency = 8, cpu = "1", memory = "512Mi", timeout_seconds = 60, db_pool = 2 }
