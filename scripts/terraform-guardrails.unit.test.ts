@@ -218,6 +218,22 @@ describe('terraform guardrails', () => {
     expect(String(local('topic_publishers'))).toMatch(/for p in var\.publishers/);
   });
 
+  test('at full scale the functions’ connection pools fit the database tier’s max_connections, which is derived from them', () => {
+    const scaling = variableDefault('function_scaling') as Record<string, { max_instances: number; db_pool: number }>;
+    const pools = tfvars.functions.reduce((sum, f) => sum + scaling[f.kind].max_instances * scaling[f.kind].db_pool, 0);
+    const maxConnections = pools + Number(variableDefault('db_reserved_connections'));
+    const memoryMib = Number(/^db-custom-\d+-(\d+)$/.exec(String(variableDefault('db_tier')))?.[1]);
+    const ceiling = Math.floor(memoryMib / Number(variableDefault('db_memory_per_connection_mib')));
+
+    expect({ functions: tfvars.functions.length, maxConnections, fits: maxConnections <= ceiling }).toEqual({
+      functions: tfvars.functions.length,
+      maxConnections,
+      fits: true,
+    });
+    const flags = blocks(block(resource('google_sql_database_instance', 'main'), 'settings'), 'database_flags');
+    expect(flags.find((f) => f.name === 'max_connections')?.value).toBe('${tostring(local.db_max_connections)}');
+  });
+
   test('header identity mode cannot be deployed with public ingress or a public invoker', () => {
     const conditions = (tf.variable.auth_mode?.[0]?.validation as Body[] | undefined)?.map((v) => String(v.condition)) ?? [];
 
