@@ -39,7 +39,9 @@ locals {
     JWT_ISSUER         = var.jwt_issuer
     JWT_JWKS_URL       = var.jwt_jwks_url
     JWT_AUDIENCE       = var.jwt_audience
+    JWT_ALGORITHMS     = var.jwt_algorithms
     JWT_CUSTOMER_CLAIM = var.jwt_customer_claim
+    JWT_ADMIN_CLAIM    = var.jwt_admin_claim
     JWT_ADMIN_ROLE     = var.jwt_admin_role
     }) : tomap({
     ALLOW_HEADER_AUTH_ON_GCP = "true"

@@ -129,14 +129,31 @@ variable "jwt_audience" {
   }
 }
 
+variable "jwt_algorithms" {
+  description = "Signature algorithms the APIs accept, comma-separated, asymmetric only (JWT_ALGORITHMS); Firebase / Identity Platform sign with RS256."
+  type        = string
+  default     = "RS256"
+
+  validation {
+    condition     = alltrue([for a in split(",", var.jwt_algorithms) : contains(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"], trimspace(a))])
+    error_message = "jwt_algorithms must list asymmetric JWS algorithms only (RS*, PS*, ES*, EdDSA)."
+  }
+}
+
 variable "jwt_customer_claim" {
-  description = "Token claim that holds the customer id."
+  description = "Token claim that holds the customer id, a UUID (Firebase / Identity Platform: a custom claim such as customer_id)."
   type        = string
   default     = "sub"
 }
 
+variable "jwt_admin_claim" {
+  description = "Token claim that makes an admin when it equals jwt_admin_role or is a list holding it (JWT_ADMIN_CLAIM)."
+  type        = string
+  default     = "roles"
+}
+
 variable "jwt_admin_role" {
-  description = "Role that makes a token an admin identity."
+  description = "Value of jwt_admin_claim that makes a token an admin identity."
   type        = string
   default     = "admin"
 }
