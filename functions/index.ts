@@ -16,6 +16,8 @@ const modules: Record<ServiceName, () => unknown> = {
   notifications: () => require('./notifications'),
   email: () => require('./email'),
   push: () => require('./push'),
+  payments: () => require('./payments'),
+  shipments: () => require('./shipments'),
 };
 
 export const loadService = (service: ServiceName): void => {

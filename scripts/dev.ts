@@ -6,7 +6,9 @@ import { stopChild, startEmulator, type RunningEmulator } from './stack/emulator
 import { acquireLock, assertPortsFree } from './stack/guard';
 import { ensureDatabase, startPostgres, type RunningPostgres } from './stack/postgres';
 import { provisionTopology } from './stack/provision';
+import { localFunctionUrl } from './stack/push-token';
 import { startSmtpSink, REJECTED_DOMAIN, type SmtpSink } from './stack/smtp-sink';
+import { startProviderSandboxes, type ProviderSandboxes } from './stack/sandboxes';
 import { migrate } from '../migrations';
 import { pubsub } from '../shared/messaging/pubsub';
 import { seed } from './seed';
@@ -25,6 +27,8 @@ const PG_PORT = Number(process.env.SHOPFLOW_PG_PORT ?? 54329);
 const EMULATOR_PORT = Number(process.env.SHOPFLOW_PUBSUB_PORT ?? 8085);
 const SMTP_PORT = Number(process.env.SHOPFLOW_SMTP_PORT ?? 1025);
 const MAIL_LIST_PORT = Number(process.env.SHOPFLOW_MAIL_LIST_PORT ?? 8025);
+const PAYMENT_SANDBOX_PORT = Number(process.env.SHOPFLOW_PAYMENT_SANDBOX_PORT ?? 8040);
+const CARRIER_SANDBOX_PORT = Number(process.env.SHOPFLOW_CARRIER_SANDBOX_PORT ?? 8041);
 const project = process.env.GOOGLE_CLOUD_PROJECT ?? 'shopflow-local';
 
 const say = (line: string) => process.stdout.write(`[dev] ${line}\n`);
@@ -32,6 +36,7 @@ const children = new Map<ServiceName, ChildProcess>();
 let postgres: RunningPostgres | undefined;
 let emulator: RunningEmulator | undefined;
 let smtpSink: SmtpSink | undefined;
+let sandboxes: ProviderSandboxes | undefined;
 let releaseLock = () => {};
 let stopping = false;
 const timers: NodeJS.Timeout[] = [];
@@ -44,6 +49,8 @@ async function main(): Promise<void> {
     ...(process.env.DATABASE_URL ? {} : { postgres: PG_PORT }),
     ...(process.env.PUBSUB_EMULATOR_HOST ? {} : { 'pubsub emulator': EMULATOR_PORT }),
     ...(process.env.SMTP_URL ? {} : { 'smtp sink': SMTP_PORT, 'smtp sink listing': MAIL_LIST_PORT }),
+    ...(process.env.PAYMENT_PROVIDER_URL ? {} : { 'payment provider sandbox': PAYMENT_SANDBOX_PORT }),
+    ...(process.env.CARRIER_URL ? {} : { 'carrier sandbox': CARRIER_SANDBOX_PORT }),
   });
 
   postgres = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: PG_PORT, persistent: true });
@@ -64,11 +71,22 @@ async function main(): Promise<void> {
   }
 
   Object.assign(process.env, {
+    // short waits locally, so that a person can watch a timeout or a re-drive happen (production: see shared/config.ts)
+    PAYMENT_TIMEOUT_SECONDS: process.env.PAYMENT_TIMEOUT_SECONDS ?? '60',
+    CART_REDRIVE_AFTER_SECONDS: process.env.CART_REDRIVE_AFTER_SECONDS ?? '60',
     DATABASE_URL: databaseUrl,
     PUBSUB_EMULATOR_HOST: emulator.host,
     GOOGLE_CLOUD_PROJECT: project,
     METADATA_SERVER_DETECTION: 'none', // no GCE metadata probing against the emulator
   });
+  sandboxes = await startProviderSandboxes({
+    useConfigured: true,
+    paymentPort: PAYMENT_SANDBOX_PORT,
+    carrierPort: CARRIER_SANDBOX_PORT,
+    webhookUrl: `http://127.0.0.1:${services.payments.port}/payments/webhook`,
+  });
+  for (const line of sandboxes.describe()) say(line);
+
   const connection = knex({ client: 'pg', connection: databaseUrl });
   const applied = await migrate(connection).finally(() => connection.destroy());
   say(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
@@ -76,7 +94,7 @@ async function main(): Promise<void> {
   await Promise.all(serviceNames.map(startService));
   await provisionTopology(
     pubsub(),
-    (sub) => `http://127.0.0.1:${services[sub.service].port}/_functions/${sub.functionName}${pushPath(project, sub.topic)}`,
+    (sub) => localFunctionUrl(`http://127.0.0.1:${services[sub.service].port}`, sub.functionName) + pushPath(project, sub.topic),
   );
   say('topology: topics and push subscriptions created');
   await seed();
@@ -89,30 +107,66 @@ async function main(): Promise<void> {
   say('Ctrl-C stops everything.');
 }
 
+/** A crashed service is restarted after RESTART_DELAYS_MS[n]; past the last one in RESTART_WINDOW_MS it is reported down. */
+const RESTART_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000];
+const RESTART_WINDOW_MS = 5 * 60_000;
+const crashes = new Map<ServiceName, number[]>();
+
+/** Starts a service process; resolves once it listens. Start-up failure stops the stack; a later crash restarts it. */
 function startService(service: ServiceName): Promise<void> {
   return new Promise((resolve, reject) => {
+    let ready = false;
     const child = fork(path.join(root, 'scripts/serve.ts'), [service], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, PORT: String(services[service].port), OTEL_SERVICE_NAME: service },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.set(service, child);
-    child.once('message', () => resolve());
-    child.once('exit', (code) => {
+    child.once('message', () => {
+      ready = true;
+      resolve();
+    });
+    child.once('exit', (code, signal) => {
       children.delete(service);
-      if (!stopping) {
-        reject(new Error(`${service} exited with code ${code}`));
-        void shutdown(`${service} stopped unexpectedly (exit code ${code})`, 1);
+      if (stopping) return;
+      const how = signal ? `signal ${signal}` : `exit code ${code}`;
+      if (!ready) {
+        reject(new Error(`${service} exited during start-up (${how})`));
+        void shutdown(`${service} could not start (${how})`, 1);
+        return;
       }
+      restartLater(service, how);
     });
   });
 }
 
+function restartLater(service: ServiceName, how: string): void {
+  const now = Date.now();
+  const recent = (crashes.get(service) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
+  crashes.set(service, [...recent, now]);
+  const delay = RESTART_DELAYS_MS[recent.length];
+  if (delay === undefined) {
+    say(
+      `${service} crashed ${recent.length + 1} times in ${RESTART_WINDOW_MS / 60_000} minutes (${how}); it stays DOWN, the rest keeps running`,
+    );
+    return;
+  }
+  say(`${service} crashed (${how}); restarting in ${delay} ms (restart ${recent.length + 1} of ${RESTART_DELAYS_MS.length})`);
+  const timer = setTimeout(() => {
+    if (stopping) return;
+    startService(service).then(
+      () => say(`${service} restarted on port ${services[service].port}`),
+      () => undefined, // a failed restart stops the stack through startService itself
+    );
+  }, delay);
+  timers.push(timer);
+}
+
 async function runJob(job: JobName): Promise<void> {
   try {
-    await fetch(`http://127.0.0.1:${services.messaging.port}/_functions/${job}`, { method: 'POST' });
+    await fetch(localFunctionUrl(`http://127.0.0.1:${services[jobs[job].service].port}`, job), { method: 'POST' });
   } catch {
-    // the messaging service logs its own failures; the next tick tries again
+    // the owning service logs its own failures; the next tick tries again
   }
 }
 
@@ -120,9 +174,9 @@ async function shutdown(reason: string, code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   say(`${reason}; stopping…`);
-  timers.forEach(clearInterval);
+  timers.forEach((t) => clearTimeout(t));
   await Promise.allSettled([...children.values()].map((c) => stopChild(c)));
-  await Promise.allSettled([emulator?.stop(), postgres?.stop(), smtpSink?.close()]);
+  await Promise.allSettled([emulator?.stop(), postgres?.stop(), smtpSink?.close(), sandboxes?.close()]);
   releaseLock();
   say('stopped.');
   process.exit(code);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { googleServerlessMarker } from './runtime/platform';
-import { googleServerlessMarker } from './runtime/platform';
 
 /**
  * Every setting, defined once: name, type, default, validation. Parsed on first use
@@ -76,6 +75,27 @@ const schema = z
     /** Push delivery: `inbox` stores in the customer's inbox only (local); `fcm` is documented in functions/push/fcm.ts. */
     PUSH_PROVIDER: z.enum(['inbox', 'fcm']).default('inbox'),
     FCM_PROJECT_ID: z.string().optional(),
+    /** Payment provider (payments service): its HTTP API, API key and webhook signing secret; local default is the sandbox. */
+    PAYMENT_PROVIDER_URL: z.string().url().default('http://127.0.0.1:8040'),
+    PAYMENT_PROVIDER_API_KEY: z.string().min(8).default('sk_sandbox_local'),
+    PAYMENT_WEBHOOK_SECRET: z.string().min(16).default('whsec_sandbox_local_only'),
+    /** A webhook whose signed timestamp is further than this from now is refused (replay protection). */
+    PAYMENT_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+    /** A confirmed order with no payment outcome after this long is cancelled (`payment_timeout`). */
+    PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(900),
+    /** A charge whose webhook has not come after this long is looked up at the provider by the reconciler. */
+    PAYMENT_WEBHOOK_GRACE_SECONDS: z.coerce.number().int().min(1).default(30),
+    /** Carrier (shipments service): its HTTP API and API key; local default is the sandbox carrier. */
+    CARRIER_URL: z.string().url().default('http://127.0.0.1:8041'),
+    CARRIER_API_KEY: z.string().min(8).default('carrier_sandbox_local'),
+    /** Outbound calls to a provider give up after this long (then the work is parked for the reconciler). */
+    PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5_000),
+    /** Parked provider work is retried with exponential backoff up to this delay; after this many attempts it is surfaced. */
+    PROVIDER_RETRY_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).default(300),
+    PROVIDER_RETRY_SURFACE_AFTER: z.coerce.number().int().min(1).default(20),
+    /** A cart still `processing` after this long gets its order-requested re-driven (same event_id), at most CART_REDRIVE_MAX times. */
+    CART_REDRIVE_AFTER_SECONDS: z.coerce.number().int().min(1).default(120),
+    CART_REDRIVE_MAX: z.coerce.number().int().min(1).max(100).default(5),
   })
   .superRefine((c, ctx) => {
     if (c.AUTH_MODE === 'header' && c.GOOGLE_RUNTIME && !c.ALLOW_HEADER_AUTH_ON_GCP) {
@@ -98,6 +118,17 @@ const schema = z
         path: ['PUSH_PROVIDER'],
         message: 'the fcm adapter needs device-token registration, which is not built yet (see functions/push/fcm.ts)',
       });
+    }
+    if (c.K_SERVICE) {
+      const sandboxDefaults = {
+        PAYMENT_PROVIDER_API_KEY: 'sk_sandbox_local',
+        PAYMENT_WEBHOOK_SECRET: 'whsec_sandbox_local_only',
+      };
+      for (const [key, value] of Object.entries(sandboxDefaults)) {
+        if (c[key as keyof typeof sandboxDefaults] === value) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'the local sandbox default cannot be used on Google Cloud' });
+        }
+      }
     }
     if (c.AUTH_MODE === 'jwt' && (!c.JWT_ISSUER || !c.JWT_AUDIENCE || !c.JWT_JWKS_URL)) {
       ctx.addIssue({

@@ -28,3 +28,7 @@ export function formatCents(cents: number | string): string {
 
 /** 1250 → 12.5 (the JSON number with the exact two-decimal representation). */
 export const fromCents = (cents: number | string): number => Number(formatCents(cents));
+
+/** The total of line items in cents (quantity × unit price), with integer arithmetic only. */
+export const totalCents = (items: { quantity: number; unit_price: number }[]): number =>
+  items.reduce((sum, item) => sum + item.quantity * toCents(item.unit_price), 0);

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { db } from '../../shared/db';
 import { badRequest, conflict, notFound } from '../../shared/errors';
-import { quantity, sku } from '../../shared/events/fields';
+import { quantity, shippingAddress, sku } from '../../shared/events/fields';
 import { httpApi, parse } from '../../shared/http/api';
 import { requireCustomer } from '../../shared/http/identity';
 import { idempotencyKey, idempotent, sendAnswer } from '../../shared/http/idempotency';
@@ -26,11 +26,11 @@ import {
   type Cart,
 } from './store';
 
-const addBody = z.object({ product_sku: sku, quantity }).strict();
-const setBody = z.object({ quantity: z.number().int().min(0).max(MAX_UNITS_PER_SKU) }).strict();
-/** Conversion takes no input: no body, or an empty object (anything else is a 400, never silently ignored). */
-const convertBody = z.object({}).strict().optional();
-const skuParam = z.object({ product_sku: sku });
+export const addBody = z.object({ product_sku: sku, quantity }).strict();
+export const setBody = z.object({ quantity: z.number().int().min(0).max(MAX_UNITS_PER_SKU) }).strict();
+/** The only thing a convert may carry: where the order goes (it reaches shipments with order.created). */
+export const convertBody = z.object({ shipping_address: shippingAddress.optional() }).strict().optional();
+export const skuParam = z.object({ product_sku: sku });
 
 async function cartView(knex: Knex, cart: Cart | undefined) {
   if (!cart) return { cart: null, items: [] };
@@ -152,8 +152,8 @@ export const cartApi = httpApi('cart', (r) => {
 
   r.post('/cart/convert-to-order', converts, async (req, res) => {
     const customerId = requireCustomer(req.caller);
-    parse(convertBody, req.body);
-    const target = { scope: `cart.convert:${customerId}`, key: idempotencyKey(req), request: {} };
+    const shipping_address = parse(convertBody, req.body)?.shipping_address;
+    const target = { scope: `cart.convert:${customerId}`, key: idempotencyKey(req), request: { shipping_address } };
     const answer = await idempotent('cart', target, async ({ tx, emit }) => {
       const cart = await openCart(tx, customerId, true);
       if (!cart) throw badRequest('cart_empty', 'there is no cart to convert');
@@ -165,7 +165,8 @@ export const cartApi = httpApi('cart', (r) => {
       const tooMany = openOrdersProblem(await openOrderCount(tx, customerId), settings.CART_MAX_OPEN_ORDERS);
       if (tooMany) throw conflict('open_orders_limit', tooMany);
       await updateCart(tx, cart.id, { status: 'processing', cart_locked: true, rejection: null });
-      await emit('order-requested', { cart_id: cart.id, customer_id: customerId, items }, { correlationId: cart.id });
+      const requested = { cart_id: cart.id, customer_id: customerId, items, ...(shipping_address ? { shipping_address } : {}) };
+      await emit('order-requested', requested, { correlationId: cart.id });
       return { status: 202, body: { cart_id: cart.id, status: 'processing' } };
     });
     sendAnswer(res, answer);

@@ -13,7 +13,8 @@ export const onOrderRequested: Handler<'order-requested'> = async ({ payload }, 
   const lines = reservationLines(items);
   const reservationId = await reserve(tx, { cartId: cart_id, customerId: customer_id, lines });
   if (reservationId) {
-    await emit('stock-available', { cart_id, customer_id, reservation_id: reservationId, items });
+    const address = payload.shipping_address ? { shipping_address: payload.shipping_address } : {};
+    await emit('stock-available', { cart_id, customer_id, reservation_id: reservationId, items, ...address });
     return;
   }
   const available = await availableNow(

@@ -98,24 +98,49 @@ export async function availableNow(knex: Knex, skus: string[]): Promise<Map<stri
 }
 
 /**
- * Returns a cart's reserved units to available stock, exactly once: the status guard makes a
- * second release (duplicate or out-of-order event) a no-op. Returns whether anything was released.
+ * Returns a cart's units to available stock, exactly once, from whatever stage the order reached:
+ * reserved units (cancelled before shipping) or sold ones (cancelled while its shipment was being
+ * booked). The status guard makes a second release (duplicate or out-of-order event) a no-op.
+ * Returns whether anything was released.
  */
 export async function release(tx: Knex.Transaction, cartId: string, orderId: string): Promise<boolean> {
   const [reservation] = await tx(RESERVATIONS)
+    .where({ cart_id: cartId })
+    .whereIn('status', ['reserved', 'sold'])
+    .forUpdate()
+    .select('id', 'status');
+  if (!reservation) return false;
+  await tx(RESERVATIONS)
+    .where({ id: reservation.id })
+    .update({ status: 'released', order_id: orderId, released_at: tx.fn.now() });
+  const from = reservation.status === 'sold' ? 'sold' : 'reserved';
+  await moveUnits(tx, reservation.id, from, 'available');
+  return true;
+}
+
+/** The order shipped: its reserved units become sold, once (a released or sold reservation is left alone). */
+export async function sell(tx: Knex.Transaction, cartId: string, orderId: string): Promise<boolean> {
+  const [reservation] = await tx(RESERVATIONS)
     .where({ cart_id: cartId, status: 'reserved' })
-    .update({ status: 'released', order_id: orderId, released_at: tx.fn.now() })
+    .update({ status: 'sold', order_id: orderId, sold_at: tx.fn.now() })
     .returning('id');
   if (!reservation) return false;
-  const items: Requested[] = await tx(RESERVATION_ITEMS).where({ reservation_id: reservation.id }).orderBy('product_sku');
+  await moveUnits(tx, reservation.id, 'reserved', 'sold');
+  return true;
+}
+
+type Bucket = 'available' | 'reserved' | 'sold';
+
+/** Moves a reservation's units between two stock columns, SKU by SKU in SKU order (the same lock order as reserving). */
+async function moveUnits(tx: Knex.Transaction, reservationId: string, from: Bucket, to: Bucket): Promise<void> {
+  const items: Requested[] = await tx(RESERVATION_ITEMS).where({ reservation_id: reservationId }).orderBy('product_sku');
   for (const item of items) {
     await tx(STOCK)
       .where({ product_sku: item.product_sku })
       .update({
-        available: tx.raw('available + ?', [item.quantity]),
-        reserved: tx.raw('reserved - ?', [item.quantity]),
+        [from]: tx.raw('?? - ?', [from, item.quantity]),
+        [to]: tx.raw('?? + ?', [to, item.quantity]),
         updated_at: tx.fn.now(),
       });
   }
-  return true;
 }

@@ -50,8 +50,17 @@ export function orderCreated(name: string, e: EventPayload<'order.created'>): Me
   });
 }
 
+/** What happens to the money, told truthfully from what the cancellation knows (the order's status before it). */
+function moneyAfterCancel(e: EventPayload<'order.cancelled'>, value: string): string {
+  if (e.cause === 'payment_failed') return 'Your payment was declined, so nothing was charged.';
+  if (e.previous_status === 'paid')
+    return `Your payment of ${value} will be refunded; we will tell you when the refund is issued.`;
+  return 'No payment had been completed for it. If one still completes, it will be refunded automatically.';
+}
+
 export function orderCancelled(name: string, e: EventPayload<'order.cancelled'>): Message {
   const value = formatCents(sumCents(e.items));
+  const money = moneyAfterCancel(e, value);
   return fitted({
     email: {
       subject: `Order cancelled: ${e.order_id}`,
@@ -61,10 +70,59 @@ export function orderCancelled(name: string, e: EventPayload<'order.cancelled'>)
         '',
         ...itemLines(e.items),
         '',
-        `Order value: ${value}. Anything you were charged for it will be refunded.`,
+        `Order value: ${value}. ${money}`,
       ]),
     },
-    push: { title: 'Order cancelled', body: `Order ${e.order_id} (${value}) was cancelled: ${e.reason}.` },
+    push: { title: 'Order cancelled', body: `Order ${e.order_id} (${value}) was cancelled: ${e.reason}. ${money}` },
+  });
+}
+
+export function paymentSucceeded(name: string, e: EventPayload<'payment.succeeded'>): Message {
+  const amount = formatCents(toCents(e.amount));
+  return fitted({
+    email: {
+      subject: `Payment received: ${e.order_id}`,
+      text: letter(name, [`we received your payment of ${amount} for order ${e.order_id}.`]),
+    },
+    push: { title: 'Payment received', body: `${amount} paid for order ${e.order_id}.` },
+  });
+}
+
+export function paymentFailed(name: string, e: EventPayload<'payment.failed'>): Message {
+  const amount = formatCents(toCents(e.amount));
+  return fitted({
+    email: {
+      subject: `Payment declined: ${e.order_id}`,
+      text: letter(name, [
+        `the payment of ${amount} for order ${e.order_id} was declined (${e.reason}).`,
+        'Nothing was charged, and the order is cancelled. You can place it again with another payment method.',
+      ]),
+    },
+    push: { title: 'Payment declined', body: `Order ${e.order_id}: the payment of ${amount} was declined; nothing was charged.` },
+  });
+}
+
+export function refundIssued(name: string, e: EventPayload<'payment.refunded'>): Message {
+  const amount = formatCents(toCents(e.amount));
+  return fitted({
+    email: {
+      subject: `Refund issued: ${e.order_id}`,
+      text: letter(name, [
+        `we refunded ${amount} for order ${e.order_id} (refund ${e.refund_ref}).`,
+        'Depending on your bank it may take a few days to show on your statement.',
+      ]),
+    },
+    push: { title: 'Refund issued', body: `${amount} refunded for order ${e.order_id}.` },
+  });
+}
+
+export function orderShipped(name: string, e: EventPayload<'shipment.scheduled'>): Message {
+  return fitted({
+    email: {
+      subject: `Order shipped: ${e.order_id}`,
+      text: letter(name, [`your order ${e.order_id} is on its way with ${e.carrier}.`, `Tracking number: ${e.tracking_number}`]),
+    },
+    push: { title: 'Order shipped', body: `Order ${e.order_id} shipped with ${e.carrier}, tracking ${e.tracking_number}.` },
   });
 }
 

@@ -44,6 +44,8 @@ export async function notifyCustomer<N extends EventName>(
   customerId: string,
   kind: Kind,
   message: (name: string) => Message,
+  /** What makes this message unique when it is not the event id (e.g. the payment for a payment step), so a re-keyed copy sends nothing. */
+  source: string = event.eventId,
 ): Promise<void> {
   const customer = await findCustomer(uow.tx, customerId);
   if (!customer) throw new CustomerNotKnownYet(customerId);
@@ -51,7 +53,7 @@ export async function notifyCustomer<N extends EventName>(
   const common = {
     kind,
     customer_id: customer.id,
-    source: event.eventId,
+    source,
     source_event_type: event.type,
     correlation_id: event.envelope.correlation_id,
     ...(customer.deleted ? { status: 'failed' as const, failure_reason: 'customer deleted' } : {}),

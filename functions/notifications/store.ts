@@ -5,7 +5,18 @@ import { paginate, type Page } from '../../shared/http/pagination';
 const CUSTOMERS = 'notifications.customers';
 const NOTIFICATIONS = 'notifications.notifications';
 
-export const kinds = ['order_created', 'order_cancelled', 'stock_rejected', 'stock_alert', 'manual'] as const;
+export const kinds = [
+  'order_created',
+  'order_cancelled',
+  'stock_rejected',
+  'stock_alert',
+  'payment_succeeded',
+  'payment_failed',
+  'refund_issued',
+  'order_shipped',
+  'email_verification',
+  'manual',
+] as const;
 export const channels = ['email', 'push'] as const;
 export const statuses = ['pending', 'sent', 'failed'] as const;
 export type Kind = (typeof kinds)[number];

@@ -3,11 +3,14 @@ import { log } from '../../shared/logger';
 import type { Handler } from '../../shared/messaging/consumer';
 import { fromCents } from '../../shared/money';
 import { totalCents } from './domain';
+import { eventCause } from './saga';
 import { insertOrder, recordTransition } from './store';
 
 /** stock-available → the cart's one order, `confirmed`, and order.created. */
-export const onStockAvailable: Handler<'stock-available'> = async ({ payload, eventId, type }, { tx, emit }) => {
+export const onStockAvailable: Handler<'stock-available'> = async (event, { tx, emit }) => {
+  const { payload, eventId } = event;
   const { cart_id, customer_id, reservation_id, items } = payload;
+  const shippingAddress = payload.shipping_address ?? null;
   const order = {
     id: randomUUID(),
     cartId: cart_id,
@@ -15,6 +18,7 @@ export const onStockAvailable: Handler<'stock-available'> = async ({ payload, ev
     reservationId: reservation_id,
     items,
     totalCents: totalCents(items),
+    shippingAddress,
   };
   if (!(await insertOrder(tx, order))) {
     log.warn('stock-available for a cart that already has an order; ignored', { cart_id, event_id: eventId });
@@ -22,14 +26,22 @@ export const onStockAvailable: Handler<'stock-available'> = async ({ payload, ev
   }
   const emitted = await emit(
     'order.created',
-    { order_id: order.id, cart_id, customer_id, items, total: fromCents(order.totalCents), status: 'confirmed' },
+    {
+      order_id: order.id,
+      cart_id,
+      customer_id,
+      items,
+      total: fromCents(order.totalCents),
+      status: 'confirmed',
+      ...(shippingAddress ? { shipping_address: shippingAddress } : {}),
+    },
     { correlationId: order.id },
   );
   await recordTransition(tx, {
     orderId: order.id,
     from: null,
     to: 'confirmed',
-    cause: { eventId, eventType: type },
+    cause: eventCause(event),
     emittedEventId: emitted,
   });
 };

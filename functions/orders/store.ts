@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { LineItem } from '../../shared/events/fields';
+import type { LineItem, ShippingAddress } from '../../shared/events/fields';
 import { paginate, type Page } from '../../shared/http/pagination';
 import { fromCents, toCents } from '../../shared/money';
 import type { OrderStatus } from './domain';
@@ -27,10 +27,13 @@ export interface Order extends Omit<OrderRow, 'total_cents'> {
   items: LineItem[];
 }
 
+/** What caused a step: an event (with its producing service and trace) or a request. */
 export interface Cause {
   eventId?: string;
   eventType?: string;
   request?: string;
+  service?: string;
+  traceId?: string;
 }
 
 async function withItems(knex: Knex, rows: OrderRow[]): Promise<Order[]> {
@@ -77,7 +80,15 @@ export async function listOrders(
 /** Inserts the order for a cart; undefined when the cart already has one (the database decides). */
 export async function insertOrder(
   tx: Knex.Transaction,
-  order: { id: string; cartId: string; customerId: string; reservationId: string; items: LineItem[]; totalCents: number },
+  order: {
+    id: string;
+    cartId: string;
+    customerId: string;
+    reservationId: string;
+    items: LineItem[];
+    totalCents: number;
+    shippingAddress: ShippingAddress | null;
+  },
 ): Promise<boolean> {
   const inserted = await tx(ORDERS)
     .insert({
@@ -87,6 +98,7 @@ export async function insertOrder(
       reservation_id: order.reservationId,
       status: 'confirmed',
       total_cents: order.totalCents,
+      shipping_address: order.shippingAddress === null ? null : JSON.stringify(order.shippingAddress),
     })
     .onConflict('cart_id')
     .ignore()
@@ -130,6 +142,8 @@ export async function recordTransition(
     caused_by_event_id: entry.cause.eventId ?? null,
     caused_by_event_type: entry.cause.eventType ?? null,
     caused_by_request: entry.cause.request ?? null,
+    caused_by_service: entry.cause.service ?? null,
+    trace_id: entry.cause.traceId ?? null,
     emitted_event_id: entry.emittedEventId ?? null,
   });
 }
@@ -145,23 +159,41 @@ export const history = (knex: Knex, orderId: string) =>
       'caused_by_event_id',
       'caused_by_event_type',
       'caused_by_request',
+      'caused_by_service',
+      'trace_id',
       'emitted_event_id',
       'at',
     );
 
+/** Changes notes / shipping address while the order is editable; the new version, or undefined when it is not editable. */
 export async function updateDetails(
   knex: Knex,
   id: string,
   editableFrom: readonly OrderStatus[],
   changes: { notes?: string | null; shipping_address?: unknown },
-): Promise<boolean> {
+): Promise<{ version: number; customer_id: string; shipping_address: ShippingAddress | null } | undefined> {
   const values = {
     ...(changes.notes === undefined ? {} : { notes: changes.notes }),
     ...(changes.shipping_address === undefined ? {} : { shipping_address: JSON.stringify(changes.shipping_address) }),
   };
-  const updated = await knex(ORDERS)
+  const [updated] = await knex(ORDERS)
     .where({ id })
     .whereIn('status', editableFrom)
-    .update({ ...values, updated_at: knex.fn.now() });
-  return updated > 0;
+    .update({ ...values, version: knex.raw('version + 1'), updated_at: knex.fn.now() })
+    .returning(['version', 'customer_id', 'shipping_address']);
+  return updated;
 }
+
+/** Confirmed orders created before `before` (waiting for a payment outcome), oldest first. */
+export const awaitingPaymentSince = (knex: Knex, before: Date, limit: number): Promise<string[]> =>
+  knex(ORDERS).where({ status: 'confirmed' }).where('created_at', '<', before).orderBy('created_at').limit(limit).pluck('id');
+
+/** The order locked if nobody else holds it (a job skips rows a consumer is working on). */
+export async function lockOrderIfFree(tx: Knex.Transaction, id: string): Promise<Order | undefined> {
+  const row = await tx(ORDERS).where({ id }).forUpdate().skipLocked().first();
+  return row ? (await withItems(tx, [row]))[0] : undefined;
+}
+
+/** Whether a step of the order's history was caused by an event of this type (each saga event happens once per order). */
+export const hasStepFrom = async (knex: Knex, orderId: string, eventType: string): Promise<boolean> =>
+  (await knex(HISTORY).where({ order_id: orderId, caused_by_event_type: eventType }).first('id')) !== undefined;

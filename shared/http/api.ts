@@ -24,6 +24,8 @@ export function httpApi(
   service: ServiceName,
   routes: (router: Router) => void,
   extraChecks: Record<string, Check> = {},
+  /** Routes that answer without a caller identity (e.g. a provider's signed webhook, which checks its own signature). */
+  options: { publicPaths?: readonly string[] } = {},
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -45,7 +47,8 @@ export function httpApi(
       .json({ status: ok ? 'ok' : 'unavailable', service, ...(admin ? { checks } : ok ? {} : { failing }) });
   });
   app.use(async (req, _res, next) => {
-    req.caller = await identify(req);
+    // a public route never reads req.caller
+    if (!options.publicPaths?.includes(req.path)) req.caller = await identify(req);
     next();
   });
   const router = express.Router();

@@ -94,6 +94,27 @@ function publishOne(row: OutboxRow): Promise<string> {
   return Promise.race([publish, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Publishes committed outbox rows again exactly as they were first published (same event_id, data
+ * and attributes): a re-drive, for a message that was lost or dead-lettered downstream. Consumers
+ * that already processed it see a duplicate; the one that never got it processes it now.
+ */
+export async function republish(eventIds: string[]): Promise<number> {
+  if (eventIds.length === 0) return 0;
+  const rows: OutboxRow[] = await db()('messaging.outbox').whereIn('id', eventIds).select('id', 'topic', 'data', 'attributes');
+  return (await publishAndMark(db(), rows)).published;
+}
+
+/** The id of the newest event of a topic for one correlation id (e.g. a cart's last order-requested). */
+export async function latestEventId(topicName: string, correlationId: string): Promise<string | undefined> {
+  const row = await db()('messaging.outbox')
+    .whereRaw(`attributes->>'correlation_id' = ?`, [correlationId])
+    .andWhere({ topic: topicName })
+    .orderBy('created_at', 'desc')
+    .first('id');
+  return row?.id;
+}
+
 /** The sweeper's job: everything the post-commit relay did not get to (crash, broker down). */
 export function sweepOutbox(): Promise<Outcome> {
   const { OUTBOX_SWEEP_AFTER_MS, OUTBOX_SWEEP_BATCH } = config();

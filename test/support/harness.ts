@@ -3,11 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { closeDb, db } from '../../shared/db';
 import { closePubSub, pubsub } from '../../shared/messaging/pubsub';
 import { sweepOutbox } from '../../shared/messaging/relay';
-import { hostService, pushEndpoint, type HostedService } from '../../shared/runtime/host';
+import { hostService, pushEndpoint, type HostedService } from '../../scripts/stack/host';
 import type { ServiceName } from '../../shared/topology';
 import { ensureDatabase } from '../../scripts/stack/postgres';
 import { provisionTopology, removeSubscriptions } from '../../scripts/stack/provision';
+import { startProviderSandboxes, type ProviderSandboxes } from '../../scripts/stack/sandboxes';
+import { jobs, type JobName } from '../../shared/topology';
 import { TEMPLATE_DB } from './stack';
+import { checkedClient } from './contract-check';
 
 /**
  * One isolated system per test file: its own database (a copy of the migrated template), its
@@ -18,7 +21,11 @@ export interface TestSystem {
   project: string;
   databaseUrl: string;
   hosts: Partial<Record<ServiceName, HostedService>>;
+  /** The payment provider and carrier sandboxes, when payments or shipments are hosted. */
+  sandboxes?: ProviderSandboxes;
   http(service: ServiceName): HttpClient;
+  /** Runs a scheduled job once, as Cloud Scheduler would (its owning service must be hosted). */
+  runJob(job: JobName): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -33,8 +40,11 @@ export async function startSystem(services: ServiceName[]): Promise<TestSystem> 
     DB_POOL_MAX: '20',
   });
 
+  // before any service reads its configuration: the sandboxes set the provider URLs and keys
+  const sandboxes = services.some((s) => s === 'payments' || s === 'shipments') ? await startProviderSandboxes({}) : undefined;
   const hosts: Partial<Record<ServiceName, HostedService>> = {};
   for (const service of services) hosts[service] = await hostService(service, 0);
+  if (sandboxes?.payments && hosts.payments) sandboxes.payments.webhookUrl = `${hosts.payments.baseUrl}/payments/webhook`;
   await provisionTopology(pubsub(), (sub) => {
     const host = hosts[sub.service];
     return host && pushEndpoint(host, sub.functionName, project, sub.topic);
@@ -44,9 +54,18 @@ export async function startSystem(services: ServiceName[]): Promise<TestSystem> 
     project,
     databaseUrl,
     hosts,
-    http: (service) => httpClient(hosts[service]?.baseUrl ?? fail(`${service} is not hosted in this test`)),
+    sandboxes,
+    http: (service) =>
+      checkedClient(service, httpClient(hosts[service]?.baseUrl ?? fail(`${service} is not hosted in this test`))),
+    runJob: async (job) => {
+      const host = hosts[jobs[job].service] ?? fail(`${jobs[job].service} is not hosted in this test`);
+      const res = await fetch(host.functionUrl(job), { method: 'POST' });
+      if (!res.ok) throw new Error(`job ${job} answered ${res.status}`);
+      return (await res.json()) as Record<string, number>;
+    },
     stop: async () => {
       await removeSubscriptions(pubsub()).catch(() => undefined);
+      await sandboxes?.close();
       await Promise.all(Object.values(hosts).map((h) => h.close()));
       await Promise.allSettled([closeDb(), closePubSub()]);
       await dropDatabase(`test_${id}`);

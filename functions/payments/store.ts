@@ -1,0 +1,80 @@
+import type { Knex } from 'knex';
+import type { PaymentStatus } from './domain';
+
+const PAYMENTS = 'payments.payments';
+const WEBHOOK_EVENTS = 'payments.webhook_events';
+
+export interface Payment {
+  id: string;
+  order_id: string;
+  cart_id: string;
+  customer_id: string;
+  amount_cents: string;
+  status: PaymentStatus;
+  order_cancelled: boolean;
+  charge_ref: string | null;
+  refund_ref: string | null;
+  failure_reason: string | null;
+  attempts: number;
+  next_attempt_at: Date | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type NewPayment = Pick<Payment, 'id' | 'order_id' | 'cart_id' | 'customer_id' | 'status'> & {
+  amount_cents: number;
+  order_cancelled?: boolean;
+};
+
+/** Inserts the order's one payment; false when the order already has one (the unique order_id decides). */
+export async function insertPayment(tx: Knex.Transaction, payment: NewPayment): Promise<boolean> {
+  const inserted = await tx(PAYMENTS)
+    .insert({ ...payment, next_attempt_at: payment.status === 'pending' ? tx.fn.now() : null })
+    .onConflict('order_id')
+    .ignore()
+    .returning('id');
+  return inserted.length > 0;
+}
+
+/** The order's payment, locked for the rest of the transaction (concurrent changes queue behind). */
+export const lockPaymentOfOrder = (tx: Knex.Transaction, orderId: string): Promise<Payment | undefined> =>
+  tx(PAYMENTS).where({ order_id: orderId }).forUpdate().first();
+
+export const findPaymentOfOrder = (knex: Knex, orderId: string, customerId?: string): Promise<Payment | undefined> =>
+  knex(PAYMENTS)
+    .where({ order_id: orderId, ...(customerId ? { customer_id: customerId } : {}) })
+    .first();
+
+export async function updatePayment(tx: Knex.Transaction, id: string, changes: Partial<Payment>): Promise<void> {
+  await tx(PAYMENTS)
+    .where({ id })
+    .update({ ...changes, updated_at: tx.fn.now() });
+}
+
+/** Records a provider webhook event by its id; false when it was recorded before (a replay). */
+export async function recordWebhookEvent(
+  tx: Knex.Transaction,
+  event: { id: string; type: string; paymentId: string },
+): Promise<boolean> {
+  const inserted = await tx(WEBHOOK_EVENTS)
+    .insert({ id: event.id, type: event.type, payment_id: event.paymentId })
+    .onConflict('id')
+    .ignore()
+    .returning('id');
+  return inserted.length > 0;
+}
+
+const due = (q: Knex.QueryBuilder, knex: Knex) =>
+  q.whereIn('status', ['pending', 'submitted', 'refund_pending']).where('next_attempt_at', '<=', knex.fn.now());
+
+/** Orders whose payment has provider work due (parked, or waiting on an overdue webhook), oldest first. */
+export const dueOrderIds = (knex: Knex, limit: number): Promise<string[]> =>
+  due(knex(PAYMENTS), knex).orderBy('next_attempt_at').limit(limit).pluck('order_id');
+
+/** The order's payment if its work is still due, locked; undefined when another reconciler has it or it is done. */
+export const lockIfDue = (tx: Knex.Transaction, orderId: string): Promise<Payment | undefined> =>
+  due(tx(PAYMENTS).where({ order_id: orderId }), tx)
+    .forUpdate()
+    .skipLocked()
+    .first();

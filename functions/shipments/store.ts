@@ -1,0 +1,86 @@
+import type { Knex } from 'knex';
+import type { ShippingAddress } from '../../shared/events/fields';
+import type { ShipmentStatus } from './domain';
+
+const SHIPMENTS = 'shipments.shipments';
+const ADDRESSES = 'shipments.addresses';
+
+export interface Shipment {
+  id: string;
+  order_id: string;
+  cart_id: string;
+  customer_id: string;
+  status: ShipmentStatus;
+  carrier: string | null;
+  tracking_number: string | null;
+  carrier_ref: string | null;
+  failure_reason: string | null;
+  attempts: number;
+  next_attempt_at: Date | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Inserts the order's one shipment; false when the order has one already (the unique order_id decides). */
+export async function insertShipment(
+  tx: Knex.Transaction,
+  shipment: Pick<Shipment, 'id' | 'order_id' | 'cart_id' | 'customer_id' | 'status'>,
+): Promise<boolean> {
+  const inserted = await tx(SHIPMENTS)
+    .insert({ ...shipment, next_attempt_at: shipment.status === 'pending' ? tx.fn.now() : null })
+    .onConflict('order_id')
+    .ignore()
+    .returning('id');
+  return inserted.length > 0;
+}
+
+export const lockShipmentOfOrder = (tx: Knex.Transaction, orderId: string): Promise<Shipment | undefined> =>
+  tx(SHIPMENTS).where({ order_id: orderId }).forUpdate().first();
+
+export const findShipmentOfOrder = (knex: Knex, orderId: string, customerId?: string): Promise<Shipment | undefined> =>
+  knex(SHIPMENTS)
+    .where({ order_id: orderId, ...(customerId ? { customer_id: customerId } : {}) })
+    .first();
+
+export async function updateShipment(tx: Knex.Transaction, id: string, changes: Partial<Shipment>): Promise<void> {
+  await tx(SHIPMENTS)
+    .where({ id })
+    .update({ ...changes, updated_at: tx.fn.now() });
+}
+
+/** Orders whose shipment waits for a parked booking, oldest first. */
+export const dueOrderIds = (knex: Knex, limit: number): Promise<string[]> =>
+  knex(SHIPMENTS)
+    .where({ status: 'pending' })
+    .where('next_attempt_at', '<=', knex.fn.now())
+    .orderBy('next_attempt_at')
+    .limit(limit)
+    .pluck('order_id');
+
+export const lockIfDue = (tx: Knex.Transaction, orderId: string): Promise<Shipment | undefined> =>
+  tx(SHIPMENTS)
+    .where({ order_id: orderId, status: 'pending' })
+    .where('next_attempt_at', '<=', tx.fn.now())
+    .forUpdate()
+    .skipLocked()
+    .first();
+
+/** The newest shipping address learnt from order.updated (an older version never overwrites a newer one). */
+export async function saveAddress(
+  tx: Knex.Transaction,
+  entry: { orderId: string; customerId: string; address: ShippingAddress | null; version: number },
+): Promise<void> {
+  await tx.raw(
+    `insert into ${ADDRESSES} (order_id, customer_id, shipping_address, version) values (?, ?, ?, ?)
+     on conflict (order_id) do update set shipping_address = excluded.shipping_address, version = excluded.version
+     where ${ADDRESSES}.version < excluded.version`,
+    [entry.orderId, entry.customerId, entry.address === null ? null : JSON.stringify(entry.address), entry.version],
+  );
+}
+
+/** The order's shipping address: null when it has none, undefined when its order.created has not arrived yet. */
+export async function addressOf(knex: Knex, orderId: string): Promise<ShippingAddress | null | undefined> {
+  const row = await knex(ADDRESSES).where({ order_id: orderId }).first('shipping_address');
+  return row ? ((row.shipping_address as ShippingAddress | null) ?? null) : undefined;
+}
