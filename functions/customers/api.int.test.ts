@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { db } from '../../shared/db';
 import { captureTopic, eventually, startSystem, type HttpClient, type TestSystem } from '../../test/support/harness';
 
@@ -97,5 +98,106 @@ describe('customers API', () => {
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('invalid_cursor');
     }
+  });
+
+  test.each([
+    ['a newline', 'Ada\nClick http://evil.example'],
+    ['a carriage return', 'Ada\rBcc: victim'],
+    ['a tab', 'Ada\tLovelace'],
+    ['a bidi override', 'Ada \u202Egnp.exe'],
+    ['a line separator', 'Ada\u2028Lovelace'],
+  ])('a name with %s is a 400 on sign-up and on change, and writes nothing', async (_case, bad) => {
+    const before = await count();
+    expect((await customers('POST', '/customers', { body: { name: bad, email: 'ctl@example.com' } })).status).toBe(400);
+    expect(await count()).toBe(before);
+    const id = (await customers('POST', '/customers', { body: { name: 'Fine', email: `${randomUUID()}@example.com` } })).body.id;
+    const res = await customers('PUT', `/customers/${id}`, { customer: id, body: { name: bad } });
+    expect([res.status, res.body.error.code]).toEqual([400, 'invalid_input']);
+    expect((await customers('GET', `/customers/${id}`)).body.name).toBe('Fine');
+  });
+
+  test('a name in any script, with accents and emoji, is fine', async () => {
+    const res = await customers('POST', '/customers', { body: { name: 'José Ñandú 李小龙 👩‍💻', email: 'intl@example.com' } });
+    expect(res.status).toBe(201);
+  });
+
+  test('only an admin creates customers: a customer gets 403, so the 409 for a taken address reaches admins only', async () => {
+    const existing = await customers('POST', '/customers', { body: { name: 'Taken', email: 'taken@example.com' } });
+    const before = await count();
+    const asCustomer = await customers('POST', '/customers', {
+      customer: existing.body.id,
+      body: { name: 'Probe', email: 'taken@example.com' },
+    });
+    expect([asCustomer.status, asCustomer.body.error.code]).toEqual([403, 'forbidden']);
+    expect(await count()).toBe(before);
+  });
+});
+
+describe('changing the email address', () => {
+  const outboxOf = (topic: string, id: string) =>
+    db()('messaging.outbox').where({ topic }).whereRaw(`data->>'customer_id' = ?`, [id]).orderBy('created_at');
+  const signUp = async () =>
+    (await customers('POST', '/customers', { body: { name: 'Mover', email: `${randomUUID()}@example.com` } })).body;
+
+  test('a new address is pending until its code comes back; the old one stays in use and nothing says it changed', async () => {
+    const me = await signUp();
+    const res = await customers('PUT', `/customers/${me.id}`, { customer: me.id, body: { email: 'New@Example.com' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: me.id, email: me.email, pending_email: 'new@example.com' });
+    expect((await customers('GET', `/customers/${me.id}`, { customer: me.id })).body).toMatchObject({
+      email: me.email,
+      pending_email: 'new@example.com',
+    });
+    const [request] = await outboxOf('customer.email_verification_requested', me.id);
+    expect(request.data).toMatchObject({ customer_id: me.id, email: 'new@example.com', token: expect.any(String) });
+    expect(await outboxOf('customer.updated', me.id)).toHaveLength(0);
+    expect(await db()('customers.email_verifications').where({ customer_id: me.id }).first()).not.toHaveProperty('token');
+  });
+
+  test('a wrong code is a 400 that changes nothing; the right one makes the address the customer’s and says so once', async () => {
+    const me = await signUp();
+    await customers('PUT', `/customers/${me.id}`, { customer: me.id, body: { email: 'verified@example.com' } });
+    const [{ data }] = await outboxOf('customer.email_verification_requested', me.id);
+
+    const wrong = await customers('POST', `/customers/${me.id}/verify-email`, {
+      customer: me.id,
+      body: { token: 'x'.repeat(43) },
+    });
+    expect([wrong.status, wrong.body.error.code]).toEqual([400, 'invalid_token']);
+    expect((await customers('GET', `/customers/${me.id}`)).body.email).toBe(me.email);
+
+    const other = await signUp();
+    const foreign = await customers('POST', `/customers/${me.id}/verify-email`, {
+      customer: other.id,
+      body: { token: data.token },
+    });
+    expect(foreign.status).toBe(404);
+
+    const ok = await customers('POST', `/customers/${me.id}/verify-email`, { customer: me.id, body: { token: data.token } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ email: 'verified@example.com', pending_email: null });
+    const updates = await outboxOf('customer.updated', me.id);
+    expect(updates.map((u) => u.data.email)).toEqual(['verified@example.com']);
+    const again = await customers('POST', `/customers/${me.id}/verify-email`, { customer: me.id, body: { token: data.token } });
+    expect(again.status).toBe(400);
+  });
+
+  test('asking for an address someone else has is not refused up front (no leak); its verification is the 409', async () => {
+    const owner = await signUp();
+    const me = await signUp();
+    const res = await customers('PUT', `/customers/${me.id}`, { customer: me.id, body: { email: owner.email } });
+    expect([res.status, res.body.pending_email]).toEqual([200, owner.email]);
+    const [{ data }] = await outboxOf('customer.email_verification_requested', me.id);
+    const verify = await customers('POST', `/customers/${me.id}/verify-email`, { customer: me.id, body: { token: data.token } });
+    expect([verify.status, verify.body.error.code]).toEqual([409, 'duplicate_email']);
+    expect((await customers('GET', `/customers/${me.id}`)).body.email).toBe(me.email);
+  });
+
+  test('an admin asking for a taken address is told at once (admins may list every customer anyway)', async () => {
+    const owner = await signUp();
+    const me = await signUp();
+    const res = await customers('PUT', `/customers/${me.id}`, { body: { email: owner.email } });
+    expect([res.status, res.body.error.code]).toEqual([409, 'duplicate_email']);
+    expect(await outboxOf('customer.email_verification_requested', me.id)).toHaveLength(0);
   });
 });

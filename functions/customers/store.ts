@@ -26,14 +26,21 @@ export const customerEvent = (c: Customer): EventPayload<'customer.created'> => 
 const live = (knex: Knex) => knex(CUSTOMERS).whereNull('deleted_at');
 const columns = ['id', 'name', 'email', 'version', 'created_at', 'updated_at'];
 
+export const duplicateEmail = () => conflict('duplicate_email', 'a customer with this email already exists');
+
 /** Unique-email violations become a 409 (the database decides, so concurrent sign-ups cannot race). */
 async function uniqueEmail<T>(write: Promise<T>): Promise<T> {
   try {
     return await write;
   } catch (error) {
-    if (pgCode(error) === PG.uniqueViolation) throw conflict('duplicate_email', 'a customer with this email already exists');
+    if (pgCode(error) === PG.uniqueViolation) throw duplicateEmail();
     throw error;
   }
+}
+
+/** Whether a live customer has this address (emails are stored lower-case). */
+export async function emailTaken(knex: Knex, email: string): Promise<boolean> {
+  return (await live(knex).whereRaw('lower(email) = ?', [email.toLowerCase()]).first('id')) !== undefined;
 }
 
 export async function findCustomer(knex: Knex, id: string): Promise<Customer | undefined> {

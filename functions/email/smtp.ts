@@ -36,9 +36,24 @@ export async function smtpReachable(): Promise<void> {
   await transporter().verify();
 }
 
+/** Control characters, separators and bidi overrides, which forge a mail's layout; line breaks are kept in texts only. */
+const CONTROLS = /[\p{Cc}\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+/** A header value: one line (CR/LF could inject headers), no control characters. */
+export const cleanHeader = (value: string): string => value.replace(/\s*[\r\n]+\s*/g, ' ').replace(CONTROLS, '');
+
+/** A plain-text body: line breaks and tabs kept (as \n), every other control character removed. */
+export const cleanText = (value: string): string =>
+  value
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.replace(/\t/g, '    ').replace(CONTROLS, ''))
+    .join('\n');
+
+/** Whatever reaches us in email.requested is escaped at this boundary: subjects are one clean line, texts have no controls. */
 export async function sendMail(mail: Mail): Promise<SendOutcome> {
   try {
-    const info = await transporter().sendMail({ ...mail });
+    const info = await transporter().sendMail({ ...mail, subject: cleanHeader(mail.subject), text: cleanText(mail.text) });
     if (info.rejected?.length) return { outcome: 'rejected', reason: `recipient rejected: ${info.response}` };
     return { outcome: 'sent', response: String(info.response) };
   } catch (error) {

@@ -1,4 +1,4 @@
-import { permanentRejection } from './smtp';
+import { cleanHeader, cleanText, permanentRejection } from './smtp';
 
 const error = (fields: { responseCode?: number; command?: string; response?: string }) => ({ message: 'failed', ...fields });
 
@@ -26,5 +26,22 @@ describe('SMTP failure classification', () => {
     ['a 535 authentication failure', error({ responseCode: 535, command: 'AUTH PLAIN' })],
   ])('%s is transient (retried, then dead-lettered)', (_case, err) => {
     expect(permanentRejection(err)).toBeUndefined();
+  });
+});
+
+describe('escaping what goes into a mail', () => {
+  test('a subject is one line: CR/LF (header injection) become a space, control and bidi characters go', () => {
+    expect(cleanHeader('Order confirmed\r\nBcc: victim@example.com')).toBe('Order confirmed Bcc: victim@example.com');
+    expect(cleanHeader('Hi\u0007 \u202Egnp.exe')).toBe('Hi gnp.exe');
+  });
+
+  test('a text keeps its lines and tabs (as spaces) and loses every other control character', () => {
+    expect(cleanText('Hello Ada,\r\n\r\n\tTotal\u0000: 5\u001b[31m\u2028x')).toBe('Hello Ada,\n\n    Total: 5[31mx');
+  });
+
+  test('ordinary text in any script is unchanged', () => {
+    const text = 'Hello José 李小龙 👩‍💻,\n\nTotal: €12.50 — thanks!';
+    expect(cleanText(text)).toBe(text);
+    expect(cleanHeader('Order confirmed: 550e8400 ✓')).toBe('Order confirmed: 550e8400 ✓');
   });
 });
