@@ -9,6 +9,10 @@ import * as notifications from './007_notifications';
 import * as email from './008_email';
 import * as push from './009_push';
 import * as idempotencyKeys from './010_idempotency_keys';
+import * as payments from './011_payments';
+import * as shipments from './012_shipments';
+import * as saga from './013_saga';
+import * as cartRedrive from './014_cart_redrive';
 import * as cartOpenOrders from './020_cart_open_orders';
 import * as deadLetterTopic from './021_dead_letter_topic';
 import * as emailVerifications from './022_email_verifications';
@@ -28,6 +32,10 @@ const migrations: Record<string, Knex.Migration> = {
   '008_email': email,
   '009_push': push,
   '010_idempotency_keys': idempotencyKeys,
+  '011_payments': payments,
+  '012_shipments': shipments,
+  '013_saga': saga,
+  '014_cart_redrive': cartRedrive,
   '020_cart_open_orders': cartOpenOrders,
   '021_dead_letter_topic': deadLetterTopic,
   '022_email_verifications': emailVerifications,

@@ -9,13 +9,20 @@ export const services = {
   orders: {
     port: 3000,
     produces: ['order.created', 'order.updated', 'order.cancelled'],
-    consumes: ['stock-available'],
+    consumes: [
+      'stock-available',
+      'payment.succeeded',
+      'payment.failed',
+      'payment.refunded',
+      'shipment.scheduled',
+      'shipment.failed',
+    ],
   },
   products: { port: 3001, produces: ['product.created', 'product.updated', 'product.deleted'], consumes: [] },
   inventory: {
     port: 3002,
     produces: ['stock-available', 'stock.rejected'],
-    consumes: ['order-requested', 'order.cancelled'],
+    consumes: ['order-requested', 'order.cancelled', 'shipment.scheduled'],
   },
   cart: {
     port: 3005,
@@ -47,12 +54,26 @@ export const services = {
       'stock.rejected',
       'order.created',
       'order.cancelled',
+      'payment.succeeded',
+      'payment.failed',
+      'payment.refunded',
+      'shipment.scheduled',
       'notification.delivered',
       'notification.failed',
     ],
   },
   email: { port: 3004, produces: ['notification.delivered', 'notification.failed'], consumes: ['email.requested'] },
   push: { port: 3007, produces: ['notification.delivered', 'notification.failed'], consumes: ['push.requested'] },
+  payments: {
+    port: 3008,
+    produces: ['payment.succeeded', 'payment.failed', 'payment.refunded'],
+    consumes: ['order.created', 'order.cancelled'],
+  },
+  shipments: {
+    port: 3009,
+    produces: ['shipment.scheduled', 'shipment.failed'],
+    consumes: ['order.created', 'payment.succeeded', 'order.updated', 'order.cancelled'],
+  },
 } as const satisfies Record<string, { port: number; produces: readonly EventName[]; consumes: readonly EventName[] }>;
 
 export type ServiceName = keyof typeof services;
@@ -78,6 +99,10 @@ export const delivery = {
 export const jobs = {
   'outbox-sweeper': { service: 'messaging', schedule: '* * * * *', localEveryMs: 2_000 },
   'messaging-prune': { service: 'messaging', schedule: '17 3 * * *', localEveryMs: 3_600_000 },
+  'payment-timeout': { service: 'orders', schedule: '* * * * *', localEveryMs: 5_000 },
+  'payments-reconcile': { service: 'payments', schedule: '* * * * *', localEveryMs: 2_000 },
+  'shipments-reconcile': { service: 'shipments', schedule: '* * * * *', localEveryMs: 2_000 },
+  'cart-redrive': { service: 'cart', schedule: '* * * * *', localEveryMs: 10_000 },
 } as const satisfies Record<string, { service: ServiceName; schedule: string; localEveryMs: number }>;
 export type JobName = keyof typeof jobs;
 

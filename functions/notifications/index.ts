@@ -5,5 +5,6 @@ import './on-customer';
 import './on-email-verification';
 import './on-order-created';
 import './on-order-cancelled';
+import './on-saga-step';
 import './on-stock-rejected';
 import './on-delivery-result';

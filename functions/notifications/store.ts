@@ -10,6 +10,10 @@ export const kinds = [
   'order_cancelled',
   'stock_rejected',
   'stock_alert',
+  'payment_succeeded',
+  'payment_failed',
+  'refund_issued',
+  'order_shipped',
   'email_verification',
   'manual',
 ] as const;

@@ -21,6 +21,9 @@ const customerDeleted = z.object({ customer_id: uuid, version: z.number().int().
 /** Lengths of notification texts, shared with the code that writes them (functions/notifications/messages.ts). */
 export const TEXT_LIMITS = { subject: 300, text: 20_000, title: 200, body: 2000 } as const;
 
+/** Given at checkout (optional), carried to the order and on to shipments; changed later through order.updated. */
+const optionalAddress = shippingAddress.nullish();
+
 /** What the saga's payment events share: which order, whose, how much (the order total). */
 const payment = z.object({ payment_id: uuid, order_id: uuid, cart_id: uuid, customer_id: uuid, amount: money });
 const shipment = z.object({ shipment_id: uuid, order_id: uuid, cart_id: uuid, customer_id: uuid });
@@ -45,11 +48,17 @@ export const catalog = {
   },
   'order-requested': {
     version: 1,
-    schema: z.object({ cart_id: uuid, customer_id: uuid, items: lineItems }),
+    schema: z.object({ cart_id: uuid, customer_id: uuid, items: lineItems, shipping_address: optionalAddress }),
   },
   'stock-available': {
     version: 1,
-    schema: z.object({ cart_id: uuid, customer_id: uuid, reservation_id: uuid, items: lineItems }),
+    schema: z.object({
+      cart_id: uuid,
+      customer_id: uuid,
+      reservation_id: uuid,
+      items: lineItems,
+      shipping_address: optionalAddress,
+    }),
   },
   'stock.rejected': {
     version: 1,
@@ -69,6 +78,7 @@ export const catalog = {
       items: lineItems,
       total: money,
       status: z.literal('confirmed'),
+      shipping_address: optionalAddress,
     }),
   },
   'order.updated': {
