@@ -40,7 +40,12 @@ const sentBoth = (eventId: string) =>
 describe('notifications of customer-facing events', () => {
   test.each([
     ['order.created', orderCreatedPayload, 'Order confirmed: ', ['2 × LAPTOP-001 at 1299.99 = 2599.98', 'Total: 2639.88']],
-    ['order.cancelled', orderCancelledPayload, 'Order cancelled: ', ['Reason: payment_failed', 'Order value: 799.00']],
+    [
+      'order.cancelled',
+      orderCancelledPayload,
+      'Order cancelled: ',
+      ['Reason: cancelled by request', 'Order value: 799.00', 'will be refunded'],
+    ],
     [
       'stock.rejected',
       stockRejectedPayload,

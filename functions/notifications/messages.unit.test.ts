@@ -1,6 +1,15 @@
-import { TEXT_LIMITS } from '../../shared/events/catalog';
+import { TEXT_LIMITS, type CancelCause } from '../../shared/events/catalog';
 import { formatCents } from '../../shared/money';
-import { orderCancelled, orderCreated, stockAlert, stockRejected } from './messages';
+import {
+  orderCancelled,
+  orderCreated,
+  orderShipped,
+  paymentFailed,
+  paymentSucceeded,
+  refundIssued,
+  stockAlert,
+  stockRejected,
+} from './messages';
 
 const order = {
   order_id: '11111111-1111-4111-8111-111111111111',
@@ -35,13 +44,45 @@ describe('notification messages', () => {
   test('a cancellation gives the reason and the order value summed in cents', () => {
     const { email, push } = orderCancelled('Jane Doe', {
       ...order,
-      reason: 'payment_failed',
+      reason: 'cancelled by request',
       cause: 'requested',
       previous_status: 'confirmed',
     });
-    expect(email.text).toContain('Reason: payment_failed');
+    expect(email.text).toContain('Reason: cancelled by request');
     expect(email.text).toContain('Order value: 1300.29');
-    expect(push.body).toBe(`Order ${order.order_id} (1300.29) was cancelled: payment_failed.`);
+    expect(push.body).toContain(`Order ${order.order_id} (1300.29) was cancelled: cancelled by request.`);
+  });
+
+  test('a cancellation says truthfully what happens to the money at each stage', () => {
+    const cancel = (cause: CancelCause, previous_status: 'confirmed' | 'paid') =>
+      orderCancelled('Jane', { ...order, reason: 'x', cause, previous_status }).email.text;
+    expect(cancel('shipment_failed', 'paid')).toContain('Your payment of 1300.29 will be refunded');
+    expect(cancel('requested', 'paid')).toContain('will be refunded');
+    expect(cancel('payment_timeout', 'confirmed')).toContain('No payment had been completed');
+    expect(cancel('payment_timeout', 'confirmed')).not.toContain('will be refunded;');
+    expect(cancel('payment_failed', 'confirmed')).toContain('nothing was charged');
+  });
+
+  test('saga steps: payment received, declined, refund issued, shipped', () => {
+    const money = {
+      payment_id: order.order_id,
+      order_id: order.order_id,
+      cart_id: order.cart_id,
+      customer_id: order.customer_id,
+      amount: 12.5,
+    };
+    expect(paymentSucceeded('Jane', { ...money, provider_ref: 'ch_1' }).email.text).toContain('payment of 12.50');
+    expect(paymentFailed('Jane', { ...money, reason: 'card_declined' }).push.body).toContain('nothing was charged');
+    expect(refundIssued('Jane', { ...money, refund_ref: 're_1' }).email.subject).toBe(`Refund issued: ${order.order_id}`);
+    const shipped = orderShipped('Jane', {
+      shipment_id: order.order_id,
+      order_id: order.order_id,
+      cart_id: order.cart_id,
+      customer_id: order.customer_id,
+      carrier: 'Post',
+      tracking_number: 'T1',
+    });
+    expect(shipped.email.text).toContain('Tracking number: T1');
   });
 
   test('a rejection says what was short and by how much, and that the cart is unlocked', () => {

@@ -78,7 +78,9 @@ export const orderCancelledPayload = (customerId: string) => ({
   cart_id: randomUUID(),
   customer_id: customerId,
   items: [{ product_sku: 'PHONE-001', quantity: 1, unit_price: 799 }],
-  reason: 'payment_failed',
+  reason: 'cancelled by request',
+  cause: 'requested' as const,
+  previous_status: 'paid' as const,
 });
 
 export const stockRejectedPayload = (customerId: string) => ({
