@@ -8,10 +8,10 @@ import { pageQuery } from '../../shared/http/pagination';
 import { deleteStock, findStock, insertStock, listStock, setAvailable } from './store';
 
 const stockQuantity = z.number().int().min(0).max(1_000_000);
-const createBody = z.object({ product_sku: sku, quantity: stockQuantity }).strict();
-const updateBody = z.object({ quantity: stockQuantity }).strict();
-const skuParam = z.object({ sku });
-const listQuery = z.object(pageQuery).strict();
+export const createBody = z.object({ product_sku: sku, quantity: stockQuantity }).strict();
+export const updateBody = z.object({ quantity: stockQuantity }).strict();
+export const skuParam = z.object({ sku });
+export const listQuery = z.object(pageQuery).strict();
 
 export const inventoryApi = httpApi('inventory', (r) => {
   r.get('/inventory', async (req, res) => {

@@ -10,7 +10,7 @@ import { emptyPage, pageQuery } from '../../shared/http/pagination';
 import { createNotification } from './notify';
 import { channels, findCustomer, findNotification, kinds, listNotifications, statuses } from './store';
 
-const listQuery = z
+export const listQuery = z
   .object({
     ...pageQuery,
     customer_id: uuid.optional(),
@@ -19,8 +19,8 @@ const listQuery = z
     status: z.enum(statuses).optional(),
   })
   .strict();
-const idParam = z.object({ id: uuid });
-const createBody = z
+export const idParam = z.object({ id: uuid });
+export const createBody = z
   .object({
     customer_id: uuid,
     channel: z.enum(channels),

@@ -10,13 +10,13 @@ import { money } from '../../shared/money';
 import { deleteProduct, findProduct, insertProduct, listProducts, productEvent, updateProduct, type Product } from './store';
 
 const description = z.string().max(2000).nullable();
-const createBody = z.object({ sku, name, description: description.optional(), price: money }).strict();
-const updateBody = z
+export const createBody = z.object({ sku, name, description: description.optional(), price: money }).strict();
+export const updateBody = z
   .object({ name: name.optional(), description: description.optional(), price: money.optional() })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'at least one of name, description, price is required');
-const skuParam = z.object({ sku });
-const listQuery = z.object(pageQuery).strict();
+export const skuParam = z.object({ sku });
+export const listQuery = z.object(pageQuery).strict();
 
 const view = ({ version: _version, ...p }: Product) => p;
 

@@ -7,8 +7,8 @@ import { visibleCustomer } from '../../shared/http/identity';
 import { pageQuery } from '../../shared/http/pagination';
 import { listInbox } from './store';
 
-const customerParam = z.object({ customerId: uuid });
-const listQuery = z.object(pageQuery).strict();
+export const customerParam = z.object({ customerId: uuid });
+export const listQuery = z.object(pageQuery).strict();
 
 /** `GET /notifications/:customerId`: a customer's push inbox, oldest first — the caller's own, or anyone's for an admin. */
 export const pushApi = httpApi('push', (r) => {
