@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { db } from '../shared/db';
 import { pushPath } from '../shared/topology';
+import { localFunctionUrl } from '../scripts/stack/push-token';
 import { startBenchStack, type BenchStack } from './stack';
 
 /**
@@ -163,7 +164,7 @@ async function projectionRun(stack: BenchStack, duplicates: boolean): Promise<nu
       },
     }));
   }
-  const endpoint = `${stack.url('cart')}/_functions/cart-on-product-updated${pushPath('bench', 'product.updated')}`;
+  const endpoint = localFunctionUrl(stack.url('cart'), 'cart-on-product-updated') + pushPath('bench', 'product.updated');
   let next = 0;
   const start = Date.now();
   await Promise.all(

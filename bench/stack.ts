@@ -10,6 +10,7 @@ import { pushPath, type ServiceName } from '../shared/topology';
 import { startEmulator, stopChild } from '../scripts/stack/emulator';
 import { ensureDatabase, startPostgres } from '../scripts/stack/postgres';
 import { provisionTopology } from '../scripts/stack/provision';
+import { localFunctionUrl } from '../scripts/stack/push-token';
 import { freePort } from '../test/support/global-setup';
 
 /**
@@ -57,7 +58,7 @@ export async function startBenchStack(services: ServiceName[]): Promise<BenchSta
   );
   await provisionTopology(pubsub(), (sub) => {
     const host = children.get(sub.service);
-    return host && `http://127.0.0.1:${host.port}/_functions/${sub.functionName}${pushPath('bench', sub.topic)}`;
+    return host && localFunctionUrl(`http://127.0.0.1:${host.port}`, sub.functionName) + pushPath('bench', sub.topic);
   });
 
   return {

@@ -2,7 +2,7 @@ import { shutdownTelemetry } from '../shared/telemetry/register'; // first: inst
 import { closeDb } from '../shared/db';
 import { log } from '../shared/logger';
 import { closePubSub } from '../shared/messaging/pubsub';
-import { hostService } from '../shared/runtime/host';
+import { hostService } from './stack/host';
 import { serviceNames, services, type ServiceName } from '../shared/topology';
 
 /**

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { db } from '../shared/db';
 import { pubsub } from '../shared/messaging/pubsub';
 import { sweepOutbox } from '../shared/messaging/relay';
-import { hostService, pushEndpoint } from '../shared/runtime/host';
+import { hostService, pushEndpoint } from '../scripts/stack/host';
 import { consumerFunctionName, pushSubscriptions } from '../shared/topology';
 import { createPushSubscription } from '../scripts/stack/provision';
+import { localFunctionUrl } from '../scripts/stack/push-token';
 import { freePort } from './support/global-setup';
 import { eventually, publishRaw, settle, startSystem, type TestSystem } from './support/harness';
 import { shop } from './support/shop';
@@ -127,7 +128,8 @@ describe('invariants', () => {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
     await new Promise((resolve) => child.once('message', resolve));
-    const endpoint = (base: string) => `${base}/_functions/${subscription}/projects/${system.project}/topics/order-requested`;
+    const endpoint = (base: string) =>
+      `${localFunctionUrl(base, subscription)}/projects/${system.project}/topics/order-requested`;
     await createPushSubscription(
       pubsub(),
       { name: subscription, topic: 'order-requested', deadLetterTopic: null },

@@ -1,4 +1,5 @@
 import * as functions from '@google-cloud/functions-framework';
+import { log } from '../logger';
 import type { ServiceName } from '../topology';
 import { guardFrameworkServers } from './edge';
 
@@ -24,13 +25,32 @@ function remember(fn: RegisteredFunction, handler: object): void {
 }
 
 export function registerHttp(fn: RegisteredFunction, handler: functions.HttpFunction): void {
-  remember(fn, handler);
-  functions.http(fn.name, handler);
+  // an API (an express app) answers its own errors in the API's shape
+  const registeredHandler = fn.kind === 'api' ? handler : withoutErrorText(fn, handler);
+  remember(fn, registeredHandler);
+  functions.http(fn.name, registeredHandler);
 }
 
 export function registerCloudEvent<T>(fn: RegisteredFunction, handler: functions.CloudEventFunction<T>): void {
-  remember(fn, handler);
-  functions.cloudEvent(fn.name, handler);
+  const registeredHandler = withoutErrorText(fn, handler);
+  remember(fn, registeredHandler);
+  functions.cloudEvent(fn.name, registeredHandler);
+}
+
+/**
+ * A failure still answers 500 (Pub/Sub and the scheduler retry), but with no error text: outside
+ * NODE_ENV=production the framework sends the error's message, which can hold SQL, hosts or users.
+ * The error itself goes to the log (consumers log their failures in the consumer wrapper).
+ */
+function withoutErrorText<A extends unknown[]>(fn: RegisteredFunction, handler: (...args: A) => unknown) {
+  return async (...args: A): Promise<void> => {
+    try {
+      await handler(...args);
+    } catch (error) {
+      if (fn.kind !== 'consumer') log.error('function failed', { function: fn.name, error });
+      throw new Error('internal error', { cause: error });
+    }
+  };
 }
 
 export const functionsOf = (service: ServiceName): RegisteredFunction[] =>

@@ -4,6 +4,7 @@ import { eventually, startSystem, type TestSystem } from '../../test/support/har
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../test/support/otlp-receiver';
 import { PROBE_FLAKY, PROBE_RELAY } from '../../test/support/probe-consumers';
 import { startTracedServices, subscribe, type TracedServices } from '../../test/support/traced-services';
+import { localPushToken } from '../../scripts/stack/push-token';
 
 /**
  * Tracing through the broker, proven with real processes (scripts/serve.ts with telemetry on), real
@@ -186,7 +187,7 @@ describe('one trace through HTTP, the outbox and Pub/Sub pushes', () => {
       const created = await outboxRow('product.created', sku);
       expect(created.published_at).toBeNull();
 
-      const sweep = await traced.processes.messaging.http('POST', '/_functions/outbox-sweeper');
+      const sweep = await traced.processes.messaging.http('POST', `/_functions/${localPushToken()}/outbox-sweeper`);
       expect(sweep.status).toBe(200);
       const traceId = traceIdOf(created.attributes.traceparent);
       const spans = await eventually(

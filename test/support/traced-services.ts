@@ -5,6 +5,7 @@ import { pubsub } from '../../shared/messaging/pubsub';
 import { pushPath, type ServiceName } from '../../shared/topology';
 import { stopChild } from '../../scripts/stack/emulator';
 import { createPushSubscription, provisionTopology } from '../../scripts/stack/provision';
+import { localFunctionUrl } from '../../scripts/stack/push-token';
 import { httpClient, type HttpClient, type TestSystem } from './harness';
 import type { OtlpReceiver } from './otlp-receiver';
 
@@ -117,7 +118,7 @@ function launch(system: TestSystem, receiver: OtlpReceiver, spec: TracedSpec): P
         baseUrl,
         logs,
         http: httpClient(baseUrl),
-        pushEndpoint: (fn, topic) => `${baseUrl}/_functions/${fn}${pushPath(system.project, topic)}`,
+        pushEndpoint: (fn, topic) => localFunctionUrl(baseUrl, fn) + pushPath(system.project, topic),
         child,
       });
     });

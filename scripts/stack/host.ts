@@ -2,15 +2,18 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { loadService } from '../../functions';
-import { pushPath, services, consumerFunctionName, type ServiceName } from '../topology';
-import { assertIdentityMayServe } from '../http/identity';
-import { functionsOf } from './registry';
+import { pushPath, services, consumerFunctionName, type ServiceName } from '../../shared/topology';
+import { assertIdentityMayServe } from '../../shared/http/identity';
+import { functionsOf } from '../../shared/runtime/registry';
+import { isLocalPushToken, localFunctionUrl } from './push-token';
 
 /**
- * Serves every function of one service on one port, each through its own Functions Framework
- * server (the same request pipeline as on Cloud Functions, including the push → CloudEvent
- * conversion). The API function answers at `/`; every other function at `/_functions/<name>/…`,
- * which is where the local push subscriptions and the scheduler point.
+ * The local host (dev stack and tests only; Cloud Functions serves each function itself): every
+ * function of one service on one port, each through its own Functions Framework server (the same
+ * request pipeline as on Cloud Functions, including the push → CloudEvent conversion and the body
+ * checks of shared/runtime/edge.ts). The API function answers at `/`; every other function at
+ * `/_functions/<token>/<name>/…` (./push-token.ts), where the local push subscriptions and the
+ * scheduler point. Without the run's token that path is a 404 and reaches no function.
  */
 export interface HostedService {
   service: ServiceName;
@@ -38,21 +41,14 @@ export async function hostService(service: ServiceName, port: number, host = '12
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     if (url.startsWith(PREFIX)) {
-      const [name, ...rest] = url.slice(PREFIX.length).split('/');
-      const target = servers.get(name);
-      if (target) {
-        req.url = '/' + rest.join('/');
-        target(req, res);
-        return;
-      }
+      const [token, name, ...rest] = url.slice(PREFIX.length).split('/');
+      const target = isLocalPushToken(token) && name !== undefined ? servers.get(name) : undefined;
+      if (!target) return notFound(res);
+      req.url = '/' + rest.join('/');
+      return target(req, res);
     }
-    if (api) {
-      servers.get(api.name)!(req, res);
-      return;
-    }
-    res
-      .writeHead(404, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ error: { code: 'not_found', message: 'no such function' } }));
+    if (api) return servers.get(api.name)!(req, res);
+    notFound(res);
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -65,7 +61,7 @@ export async function hostService(service: ServiceName, port: number, host = '12
     service,
     port: actualPort,
     baseUrl,
-    functionUrl: (name) => `${baseUrl}${PREFIX}${name}`,
+    functionUrl: (name) => localFunctionUrl(baseUrl, name),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -73,6 +69,11 @@ export async function hostService(service: ServiceName, port: number, host = '12
       }),
   };
 }
+
+const notFound = (res: http.ServerResponse) =>
+  res
+    .writeHead(404, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ error: { code: 'not_found', message: 'no such function' } }));
 
 const requestListener = (server: http.Server) => server.listeners('request')[0] as http.RequestListener;
 
