@@ -66,8 +66,26 @@ beforeAll(async () => {
     SHOPFLOW_DATA_DIR: dataDir,
     SHOPFLOW_PG_PORT: String(await freePort()),
     SHOPFLOW_PUBSUB_PORT: String(await freePort()),
+    SHOPFLOW_SMTP_PORT: String(await freePort()),
+    SHOPFLOW_MAIL_LIST_PORT: String(await freePort()),
+    SHOPFLOW_PAYMENT_SANDBOX_PORT: String(await freePort()),
+    SHOPFLOW_CARRIER_SANDBOX_PORT: String(await freePort()),
+    PAYMENT_TIMEOUT_SECONDS: '10',
   };
-  for (const inherited of ['DATABASE_URL', 'PUBSUB_EMULATOR_HOST', 'GOOGLE_CLOUD_PROJECT', 'LOG_LEVEL']) delete env[inherited];
+  for (const inherited of [
+    'DATABASE_URL',
+    'PUBSUB_EMULATOR_HOST',
+    'GOOGLE_CLOUD_PROJECT',
+    'LOG_LEVEL',
+    'SMTP_URL',
+    'MAIL_SINK_URL',
+    'PAYMENT_PROVIDER_URL',
+    'PAYMENT_PROVIDER_API_KEY',
+    'PAYMENT_WEBHOOK_SECRET',
+    'CARRIER_URL',
+    'CARRIER_API_KEY',
+  ])
+    delete env[inherited];
   dev = await startDev(env);
   await eventually(
     async () => output.includes('[dev] Ctrl-C stops everything.'),
@@ -102,7 +120,8 @@ describe('npm run dev', () => {
 
   test('a user orders, is rejected when stock is short, and cancels — only through HTTP', async () => {
     const sku = `E2E-${randomUUID().slice(0, 8)}`;
-    expect((await call(3001, 'POST', '/products', { sku, name: 'E2E item', price: 19.99 }, undefined)).status).toBe(201);
+    // 2 × 3,000.00: a total the payment sandbox never answers, so the order waits in `confirmed` to be cancelled
+    expect((await call(3001, 'POST', '/products', { sku, name: 'E2E item', price: 3000 }, undefined)).status).toBe(201);
     expect((await call(3002, 'POST', '/inventory', { product_sku: sku, quantity: 3 })).status).toBe(201);
 
     const buyer = SEED_CUSTOMER;
@@ -115,7 +134,7 @@ describe('npm run dev', () => {
       async () => (await call(3000, 'GET', `/orders?cart_id=${cart_id}`, undefined, buyer)).body.data[0],
       30_000,
     );
-    expect(order).toMatchObject({ status: 'confirmed', total: 39.98 });
+    expect(order).toMatchObject({ status: 'confirmed', total: 6000 });
     expect((await call(3002, 'GET', `/inventory/${sku}`)).body).toMatchObject({ quantity: 1, reserved: 2 });
 
     const other = '550e8400-e29b-41d4-a716-446655440002';
@@ -186,6 +205,109 @@ describe('npm run dev', () => {
       expect((await call(3007, 'GET', `/notifications/${customer}`, undefined, customer)).body.data).toHaveLength(
         expected[customer].length / 2,
       );
+    }
+  });
+
+  test('the saga through HTTP only: shipped and sold, declined, refused by the carrier, timed out; forged webhooks refused', async () => {
+    const admin = undefined;
+    const product = async (price: number, units: number) => {
+      const sku = `SAGA-${randomUUID().slice(0, 8)}`;
+      expect((await call(3001, 'POST', '/products', { sku, name: 'Saga item', price }, admin)).status).toBe(201);
+      expect((await call(3002, 'POST', '/inventory', { product_sku: sku, quantity: units }, admin)).status).toBe(201);
+      return sku;
+    };
+    const customer = async () => {
+      const email = `saga-${randomUUID().slice(0, 8)}@example.com`;
+      const res = await call(3006, 'POST', '/customers', { name: 'Saga Shopper', email }, admin);
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const order = async (who: string, sku: string, body?: unknown) => {
+      await eventually(
+        async () => (await call(3005, 'POST', '/cart/items', { product_sku: sku, quantity: 1 }, who)).status === 200,
+        30_000,
+      );
+      const converted = await call(3005, 'POST', '/cart/convert-to-order', body, who);
+      expect(converted.status).toBe(202);
+      return eventually(
+        async () => (await call(3000, 'GET', `/orders?cart_id=${converted.body.cart_id}`, undefined, who)).body.data[0],
+        30_000,
+      );
+    };
+    const reaches = (who: string, id: string, status: string, ms = 60_000) =>
+      eventually(
+        async () => {
+          const o = (await call(3000, 'GET', `/orders/${id}`, undefined, who)).body;
+          return o.status === status && o;
+        },
+        ms,
+        `order ${id} to be ${status}`,
+      );
+    const stock = async (sku: string) => (await call(3002, 'GET', `/inventory/${sku}`)).body;
+    const payment = async (who: string, id: string) => (await call(3008, 'GET', `/payments/${id}`, undefined, who)).body;
+
+    const [happy, declined, unshippable, unpaid] = [await customer(), await customer(), await customer(), await customer()];
+    const [okSku, declineSku, noShipSku, silentSku] = [
+      await product(25, 5),
+      await product(5000, 5),
+      await product(30, 5),
+      await product(6500, 5),
+    ];
+
+    const shipped = await order(happy, okSku);
+    await reaches(happy, shipped.id, 'shipped');
+    await eventually(async () => (await stock(okSku)).sold === 1, 30_000, 'unit sold');
+    expect(await stock(okSku)).toMatchObject({ quantity: 4, reserved: 0, sold: 1 });
+    expect((await call(3009, 'GET', `/shipments/${shipped.id}`, undefined, happy)).body).toMatchObject({ status: 'scheduled' });
+    const steps = (await call(3000, 'GET', `/orders/${shipped.id}/history`, undefined, happy)).body.data;
+    expect(steps.map((h: { to_status: string }) => h.to_status)).toEqual(['confirmed', 'paid', 'shipped']);
+
+    const refused = await order(declined, declineSku);
+    await reaches(declined, refused.id, 'cancelled');
+    await eventually(async () => (await stock(declineSku)).quantity === 5, 30_000, 'stock back after the decline');
+    expect(await payment(declined, refused.id)).toMatchObject({ status: 'failed', refund_ref: null });
+
+    const address = { name: 'Saga', line1: '1 Nowhere', city: 'Void', postal_code: '00000', country: 'US' };
+    const unsent = await order(unshippable, noShipSku, { shipping_address: address });
+    await reaches(unshippable, unsent.id, 'cancelled');
+    await eventually(async () => (await payment(unshippable, unsent.id)).status === 'refunded', 60_000, 'refund');
+    await eventually(async () => (await stock(noShipSku)).quantity === 5, 30_000, 'restocked');
+
+    const late = await order(unpaid, silentSku);
+    const timedOut = await reaches(unpaid, late.id, 'cancelled', 90_000);
+    expect(timedOut.cancel_reason).toBe('no payment arrived in time');
+    await eventually(async () => (await stock(silentSku)).quantity === 5, 30_000, 'stock back after the timeout');
+
+    const forged = JSON.stringify({
+      id: 'evt_forged',
+      type: 'charge.succeeded',
+      created: 1,
+      data: { id: 'ch_x', reference: late.id, amount_cents: 650000 },
+    });
+    for (const signature of [undefined, 't=1,v1=00', `t=${Math.floor(Date.now() / 1000)},v1=${'ab'.repeat(32)}`]) {
+      const res = await fetch(url(3008, '/payments/webhook'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(signature ? { 'payment-signature': signature } : {}) },
+        body: forged,
+      });
+      expect(res.status).toBe(401);
+    }
+    expect((await call(3000, 'GET', `/orders/${late.id}`, undefined, unpaid)).body.status).toBe('cancelled');
+
+    const sent = async (who: string) =>
+      ((await call(3003, 'GET', '/notifications?limit=100', undefined, who)).body.data as Notification[])
+        .filter((n) => n.status === 'sent')
+        .map((n) => `${n.kind}/${n.channel}`)
+        .sort();
+    const both = (...kinds: string[]) => kinds.flatMap((k) => [`${k}/email`, `${k}/push`]).sort();
+    const expected: Record<string, string[]> = {
+      [happy]: both('order_created', 'payment_succeeded', 'order_shipped'),
+      [declined]: both('order_created', 'payment_failed'),
+      [unshippable]: both('order_created', 'payment_succeeded', 'order_cancelled', 'refund_issued'),
+      [unpaid]: both('order_created', 'order_cancelled'),
+    };
+    for (const [who, kinds] of Object.entries(expected)) {
+      await eventually(async () => JSON.stringify(await sent(who)) === JSON.stringify(kinds), 60_000, `notifications of ${who}`);
     }
   });
 
