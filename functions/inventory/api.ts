@@ -3,9 +3,9 @@ import { db } from '../../shared/db';
 import { conflict, notFound } from '../../shared/errors';
 import { sku } from '../../shared/events/fields';
 import { httpApi, parse } from '../../shared/http/api';
-import { requireAdmin } from '../../shared/http/identity';
+import { requireAdmin, type Caller } from '../../shared/http/identity';
 import { pageQuery } from '../../shared/http/pagination';
-import { deleteStock, findStock, insertStock, listStock, setAvailable } from './store';
+import { deleteStock, findStock, insertStock, listStock, setAvailable, type Stock } from './store';
 
 const stockQuantity = z.number().int().min(0).max(1_000_000);
 export const createBody = z.object({ product_sku: sku, quantity: stockQuantity }).strict();
@@ -13,15 +13,20 @@ export const updateBody = z.object({ quantity: stockQuantity }).strict();
 export const skuParam = z.object({ sku });
 export const listQuery = z.object(pageQuery).strict();
 
+/** Customers see what is available; reserved and sold figures are an admin's. */
+const visibleTo = (caller: Caller) =>
+  caller.role === 'admin' ? (stock: Stock) => stock : ({ reserved: _r, sold: _s, ...stock }: Stock) => stock;
+
 export const inventoryApi = httpApi('inventory', (r) => {
   r.get('/inventory', async (req, res) => {
-    res.json(await listStock(db(), parse(listQuery, req.query)));
+    const page = await listStock(db(), parse(listQuery, req.query));
+    res.json({ ...page, data: page.data.map(visibleTo(req.caller)) });
   });
 
   r.get('/inventory/:sku', async (req, res) => {
     const stock = await findStock(db(), parse(skuParam, req.params).sku);
     if (!stock) throw notFound('inventory item');
-    res.json(stock);
+    res.json(visibleTo(req.caller)(stock));
   });
 
   r.post('/inventory', async (req, res) => {

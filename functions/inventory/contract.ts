@@ -5,15 +5,16 @@ import { createBody, listQuery, skuParam, updateBody } from './api';
 const stock = z.looseObject({
   product_sku: z.string(),
   quantity: z.number().int().min(0).describe('available units'),
-  reserved: z.number().int().min(0).describe('units held by orders not yet shipped'),
-  sold: z.number().int().min(0),
+  reserved: z.number().int().min(0).optional().describe('admin only: units held by orders not yet shipped'),
+  sold: z.number().int().min(0).optional().describe('admin only: units shipped'),
   updated_at: timestamp,
 });
 const example = { product_sku: 'CABLE-001', quantity: 40, reserved: 2, sold: 8, updated_at: '2026-12-01T14:09:30.709Z' };
 
 export const inventoryContract = defineContract({
   service: 'inventory',
-  description: 'Stock per SKU: available, reserved and sold units. Reservations are made and released by events only.',
+  description:
+    'Stock per SKU: available units (reserved and sold too, for an admin). Reservations are made and released by events only.',
   routes: [
     {
       method: 'get',
