@@ -12,7 +12,16 @@ const flag = z
 
 const schema = z
   .object({
-    DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
+    DATABASE_URL: z
+      .string()
+      .min(1, 'DATABASE_URL is required')
+      .refine((url) => !/[?&]ssl(cert|key|rootcert)=/.test(url), 'pass the server CA in DATABASE_CA_CERT, not as a file')
+      .refine(
+        (url) => ['disable', 'require', 'verify-ca', 'verify-full'].includes(/[?&]sslmode=([^&]*)/.exec(url)?.[1] ?? 'disable'),
+        'sslmode must be disable, require, verify-ca or verify-full (no-verify would accept any server)',
+      ),
+    /** PEM of the CA that signs the database server's certificate (Cloud SQL: the instance's server CA); needed by sslmode=verify-ca. */
+    DATABASE_CA_CERT: z.string().includes('BEGIN CERTIFICATE').optional(),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
     GOOGLE_CLOUD_PROJECT: z.string().min(1).default('shopflow-local'),
     PUBSUB_EMULATOR_HOST: z.string().optional(),
@@ -98,6 +107,13 @@ const schema = z
     CART_REDRIVE_MAX: z.coerce.number().int().min(1).max(100).default(5),
   })
   .superRefine((c, ctx) => {
+    if (/[?&]sslmode=verify-ca/.test(c.DATABASE_URL) && !c.DATABASE_CA_CERT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_CA_CERT'],
+        message: 'sslmode=verify-ca needs the server CA in DATABASE_CA_CERT',
+      });
+    }
     if (c.AUTH_MODE === 'header' && c.GOOGLE_RUNTIME && !c.ALLOW_HEADER_AUTH_ON_GCP) {
       ctx.addIssue({
         code: 'custom',

@@ -35,6 +35,15 @@ describe('config', () => {
     expect(() => load({ ...jwt, JWT_JWKS_URL: 'http://issuer.example/jwks.json' })).toThrow(/https/);
   });
 
+  test('a database connection that would not verify the server is refused', () => {
+    const url = 'postgres://shop:secret@10.0.0.3:5432/shop';
+    expect(() => load({ DATABASE_URL: `${url}?sslmode=no-verify` })).toThrow(/no-verify would accept any server/);
+    expect(() => load({ DATABASE_URL: `${url}?sslmode=verify-ca` })).toThrow(/DATABASE_CA_CERT/);
+    expect(() => load({ DATABASE_URL: `${url}?sslmode=verify-full&sslrootcert=/tmp/ca.pem` })).toThrow(/DATABASE_CA_CERT/);
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(load({ DATABASE_URL: `${url}?sslmode=verify-ca`, DATABASE_CA_CERT: ca }).DATABASE_CA_CERT).toBe(ca);
+  });
+
   test('a retention shorter than the 7-day redelivery window is refused', () => {
     expect(() => load({ RETENTION_DAYS: '7' })).toThrow(/RETENTION_DAYS/);
   });
