@@ -45,6 +45,29 @@ function apiPage(service: string): string {
   );
 }
 
+/** A JSON schema's type in a few words: `string (uuid)`, `array of object`, `"a" | "b"`. */
+function typeOf(schema: Json): string {
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
+  if (schema.enum) return schema.enum.map((v: unknown) => JSON.stringify(v)).join(' | ');
+  if (schema.anyOf) return schema.anyOf.map(typeOf).join(' | ');
+  const type = ([] as string[]).concat(schema.type ?? 'any').join(' | ');
+  if (type === 'array') return `array of ${typeOf(schema.items ?? {})}`;
+  return schema.format ? `${type} (${schema.format})` : type;
+}
+
+/** An object schema as a table of its fields; the whole schema below it, folded. */
+function fields(schema: Json): string {
+  const required = new Set<string>(schema.required ?? []);
+  const rows = Object.entries((schema.properties ?? {}) as Json).map(
+    ([name, field]) =>
+      `<tr><td><code>${escape(name)}</code></td><td>${escape(typeOf(field))}</td><td>${required.has(name) ? 'yes' : ''}</td><td>${escape(field.description ?? '')}</td></tr>`,
+  );
+  const table = rows.length
+    ? `<table><tr><th>field</th><th>type</th><th>required</th><th></th></tr>${rows.join('')}</table>`
+    : '<p>any JSON</p>';
+  return `${table}<details><summary>JSON schema</summary><pre>${escape(JSON.stringify(schema, null, 2))}</pre></details>`;
+}
+
 function eventsPage(): string {
   const doc = parseYaml(readFileSync(path.join(root, 'docs/asyncapi.yaml'), 'utf8')) as Json;
   const operations = Object.entries(doc.operations as Json);
@@ -61,8 +84,8 @@ function eventsPage(): string {
     return `<section id="${escape(id)}"><h2 data-topic="${escape(channel.address)}">${escape(channel.address)}</h2>
 <p>${escape(channel.description)}</p>
 <table><tr><th>subscription</th><th>consumer</th><th>retry</th><th>dead letter</th></tr>${rows.join('') || '<tr><td colspan="4">none</td></tr>'}</table>
-${message.headers ? `<h3>Attributes (envelope)</h3><pre>${escape(JSON.stringify(message.headers, null, 2))}</pre>` : ''}
-<h3>Payload</h3><pre>${escape(JSON.stringify(message.payload, null, 2))}</pre></section>`;
+${message.headers ? `<h3>Attributes (envelope)</h3>${fields(message.headers)}` : ''}
+<h3>Payload</h3>${fields(message.payload)}</section>`;
   });
   const toc = Object.values(doc.channels as Json).map((c) => `<li><a href="#${escape(c.address)}">${escape(c.address)}</a></li>`);
   return page(
