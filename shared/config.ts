@@ -10,6 +10,16 @@ const flag = z
   .default('false')
   .transform((v) => v === 'true' || v === '1');
 
+/** The fault points of shared/failpoints.ts. */
+export const failpointNames = [
+  'crash-mid-transaction',
+  'crash-after-commit',
+  'crash-after-publish',
+  'crash-before-ack',
+  'slow-handler',
+] as const;
+export type Failpoint = (typeof failpointNames)[number];
+
 const schema = z
   .object({
     DATABASE_URL: z
@@ -65,8 +75,21 @@ const schema = z
     OUTBOX_SWEEP_BATCH: z.coerce.number().int().min(1).max(1000).default(200),
     /** Must exceed the subscriptions' message retention (7 days) so a redelivery is always recognised. */
     RETENTION_DAYS: z.coerce.number().min(8).default(8),
-    /** Test-only failure injection: `crash-after-commit` kills the process between a commit and its publish. */
-    SHOPFLOW_FAILPOINT: z.enum(['crash-after-commit']).optional(),
+    /** Test-only fault points (shared/failpoints.ts), comma-separated; refused on a Google runtime. */
+    SHOPFLOW_FAILPOINT: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(failpointNames))),
+    /** The probability that an enabled fault point fires each time it is reached. */
+    SHOPFLOW_FAILPOINT_RATE: z.coerce.number().min(0).max(1).default(1),
+    /** How long `slow-handler` holds a consumer's transaction (longer than the ack deadline: a parallel redelivery). */
+    SHOPFLOW_FAILPOINT_DELAY_MS: z.coerce.number().int().min(0).default(35_000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** Outgoing mail (email service): smtp:// or smtps://, credentials in the URL; local default is the dev SMTP sink. */
     SMTP_URL: z
@@ -119,6 +142,13 @@ const schema = z
         code: 'custom',
         path: ['AUTH_MODE'],
         message: `header identity refuses to run on Google Cloud (${c.GOOGLE_RUNTIME} is set); set AUTH_MODE=jwt, or ALLOW_HEADER_AUTH_ON_GCP=true behind an authenticating gateway`,
+      });
+    }
+    if (c.SHOPFLOW_FAILPOINT.length > 0 && c.GOOGLE_RUNTIME) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SHOPFLOW_FAILPOINT'],
+        message: `fault points are for tests only and refuse to run on Google Cloud (${c.GOOGLE_RUNTIME} is set)`,
       });
     }
     if (c.MAIL_SINK_URL && c.GOOGLE_RUNTIME) {

@@ -9,6 +9,7 @@ import { registerCloudEvent } from '../runtime/registry';
 import { observeDelivery } from '../telemetry/messaging';
 import { consumerFunctionName, services, type ServiceName } from '../topology';
 import { recordDeadLetter, recordFailure, type DeadLetter } from './dead-letter';
+import { failpoint } from '../failpoints';
 import { hasNul } from '../text';
 import { decodeCloudEvent, type PushedMessage } from './decode';
 import { inTransaction, type UnitOfWork } from './outbox';
@@ -89,6 +90,8 @@ async function handleMessage<N extends EventName>(spec: ConsumerSpec<N>, message
         await withLogContext(fields, () =>
           spec.handler({ eventId: env.event_id, type: spec.event, payload, envelope: env, messageId: message?.messageId }, uow),
         );
+        await failpoint('slow-handler');
+        await failpoint('crash-mid-transaction');
         return 'processed';
       },
       { correlationId: env.correlation_id, causationId: env.event_id },
@@ -98,6 +101,7 @@ async function handleMessage<N extends EventName>(spec: ConsumerSpec<N>, message
       outcome,
       duration_ms: Date.now() - started,
     });
+    if (outcome === 'processed') await failpoint('crash-before-ack');
     return outcome;
   } catch (error) {
     if (!isPermanent(error)) {

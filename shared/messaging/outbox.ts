@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { catalog, type EventName, type EventPayload } from '../events/catalog';
 import type { Envelope } from '../events/envelope';
-import { config } from '../config';
+import { failpoint } from '../failpoints';
 import { db, type Tx } from '../db';
 import { publishCommitted, type OutboxRow } from './relay';
 
@@ -63,7 +63,7 @@ export async function inTransaction<T>(
     };
     return work({ tx, emit });
   });
-  if (config().SHOPFLOW_FAILPOINT === 'crash-after-commit') process.kill(process.pid, 'SIGKILL');
+  await failpoint('crash-after-commit');
   if (written.length > 0) await publishCommitted(written);
   return result;
 }

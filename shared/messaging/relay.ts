@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { config } from '../config';
 import { db } from '../db';
+import { failpoint } from '../failpoints';
 import { log } from '../logger';
 import { tracePublish } from '../telemetry/messaging';
 import { topic } from './pubsub';
@@ -67,6 +68,7 @@ async function publishAndMark(knex: Knex, rows: OutboxRow[]): Promise<Outcome> {
   if (rows.length === 0) return { published: 0, failed: 0 };
   const outcomes = await Promise.allSettled(rows.map((row) => tracePublish(row, () => publishOne(row))));
   const published = rows.filter((_, i) => outcomes[i].status === 'fulfilled').map((r) => r.id);
+  if (published.length > 0) await failpoint('crash-after-publish');
   if (published.length > 0) {
     await knex('messaging.outbox').whereIn('id', published).whereNull('published_at').update({ published_at: knex.fn.now() });
   }
