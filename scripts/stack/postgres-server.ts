@@ -82,10 +82,10 @@ function canAccess(user: { uid: number; gid: number }, target: string): boolean 
  * a fingerprint of its files. Race-safe: each process copies into its own temporary folder and
  * renames it into place; the loser of a race throws its copy away and uses the winner's.
  */
-async function cachedCopy(nativeDir: string): Promise<string> {
+export async function cachedCopy(nativeDir: string, intoDir = sharedDir()): Promise<string> {
   const pkg = JSON.parse(await readFile(path.join(nativeDir, '..', 'package.json'), 'utf8')) as { version: string };
   const source = await manifest(nativeDir);
-  const target = path.join(sharedDir(), `shopflow-postgres-${pkg.version}-${digest(source).slice(0, 12)}`);
+  const target = path.join(intoDir, `shopflow-postgres-${pkg.version}-${digest(source).slice(0, 12)}`);
   if (await isValidCopy(target, source)) return target;
 
   const partial = await mkdtemp(`${target}.partial-`);
@@ -105,12 +105,14 @@ async function cachedCopy(nativeDir: string): Promise<string> {
   return target;
 }
 
-/** The copy exists, belongs to root, nobody else can write to it, and it lists the same files and sizes. */
+/** The copy exists, belongs to us (root), nobody else can write to it, and it lists the same files and sizes. */
 async function isValidCopy(dir: string, expected: string): Promise<boolean> {
   const info = await lstat(dir).catch(() => undefined);
   if (!info) return false;
-  if (!info.isDirectory() || info.uid !== 0 || (info.mode & 0o022) !== 0)
-    throw new Error(`${dir} exists but is not a root-owned, read-only folder; remove it (or set SHOPFLOW_PG_SHARED_DIR)`);
+  if (!info.isDirectory() || info.uid !== process.getuid?.() || (info.mode & 0o022) !== 0)
+    throw new Error(
+      `${dir} exists but is not a folder of ours that only we can write to; remove it (or set SHOPFLOW_PG_SHARED_DIR)`,
+    );
   return (await manifest(dir)) === expected;
 }
 
