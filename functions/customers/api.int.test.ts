@@ -200,4 +200,29 @@ describe('changing the email address', () => {
     expect([res.status, res.body.error.code]).toEqual([409, 'duplicate_email']);
     expect(await outboxOf('customer.email_verification_requested', me.id)).toHaveLength(0);
   });
+
+  test('email changes are rate limited per customer and per target address (429 + Retry-After), mailing nothing more', async () => {
+    const me = await signUp();
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await customers('PUT', `/customers/${me.id}`, {
+        customer: me.id,
+        body: { email: `try${i}-${me.id}@example.com` },
+      });
+      statuses.push(res.status);
+      if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(60);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(await outboxOf('customer.email_verification_requested', me.id)).toHaveLength(5);
+
+    const victim = `victim-${randomUUID()}@example.com`;
+    const askers = await Promise.all([signUp(), signUp(), signUp(), signUp()]);
+    const answers = [];
+    for (const asker of askers) {
+      answers.push((await customers('PUT', `/customers/${asker.id}`, { customer: asker.id, body: { email: victim } })).status);
+    }
+    expect(answers).toEqual([200, 200, 200, 429]);
+    // a name change is not an email change: not limited
+    expect((await customers('PUT', `/customers/${me.id}`, { customer: me.id, body: { name: 'Still Me' } })).status).toBe(200);
+  });
 });

@@ -5,6 +5,7 @@ import { email, name, uuid } from '../../shared/events/fields';
 import { httpApi, parse } from '../../shared/http/api';
 import { requireAdmin, type Caller } from '../../shared/http/identity';
 import { pageQuery } from '../../shared/http/pagination';
+import { perCustomer, rateLimit } from '../../shared/http/rate-limit';
 import { inTransaction } from '../../shared/messaging/outbox';
 import {
   customerEvent,
@@ -37,6 +38,30 @@ function targetId(caller: Caller, params: unknown): string {
   if (caller.role === 'customer' && caller.customerId !== target) throw notFound('customer');
   return target;
 }
+
+/** An address asked for in a PUT body, if any (the body is parsed JSON by now; validation comes later). */
+const askedAddress = (req: { body?: unknown }): string | undefined => {
+  const asked = (req.body as { email?: unknown } | undefined)?.email;
+  return typeof asked === 'string' ? asked.trim().toLowerCase() : undefined;
+};
+
+/**
+ * Each email change mails a code to an address the customer chose: limited per customer and per
+ * target address (an hour's window, per instance), so nobody can make us mail-bomb an address.
+ */
+const HOUR = 3_600_000;
+const changesByCustomer = rateLimit({
+  name: 'email changes',
+  limit: 5,
+  windowMs: HOUR,
+  key: (req) => (askedAddress(req) === undefined ? undefined : perCustomer(req)),
+});
+const changesByAddress = rateLimit({
+  name: 'verification mails to this address',
+  limit: 3,
+  windowMs: HOUR,
+  key: (req) => (perCustomer(req) === undefined ? undefined : askedAddress(req)),
+});
 
 export const customersApi = httpApi('customers', (r) => {
   r.get('/customers', async (req, res) => {
@@ -74,7 +99,7 @@ export const customersApi = httpApi('customers', (r) => {
    * to the old address. Whether the new address is someone else's is not said here (that would reveal
    * registered addresses); it is checked when the code comes back, by the address's owner.
    */
-  r.put('/customers/:id', async (req, res) => {
+  r.put('/customers/:id', changesByCustomer, changesByAddress, async (req, res) => {
     const id = targetId(req.caller, req.params);
     const changes = parse(updateBody, req.body);
     const answer = await inTransaction('customers', async ({ tx, emit }) => {

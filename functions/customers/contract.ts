@@ -61,6 +61,7 @@ export const customersContract = defineContract({
       access: 'anyone',
       params: idParam,
       body: updateBody,
+      rateLimited: true,
       ok: { status: 200, description: 'the changed customer', schema: customer, example },
       errors: [409],
     },
