@@ -12,10 +12,10 @@ import { startWithSmtpSink } from './support/notification-fixtures';
  * into the Functions Framework, with PostgreSQL and the Pub/Sub emulator behind:
  *   1. refused input (bad identity, unknown fields, wrong media type, broken JSON) is a 4xx and
  *      changes nothing: no row anywhere, no outbox event;
- *   2. a customer never reads another customer's objects, however its identity header is spelt;
+ *   2. a customer never reads, nor changes, another customer's objects, however its identity header is spelt;
  *   3. whatever is sent (bodies, params, query strings, headers), no answer is a 5xx, and every
  *      error is the JSON error shape without a stack trace.
- * FUZZ_RUNS scales the number of generated requests (3.2 × FUZZ_RUNS in all; default 1500: 4,800 requests, ~40 s on 2 cores).
+ * FUZZ_RUNS scales the number of generated requests (3.4 × FUZZ_RUNS in all; default 1500: 5,100 requests, ~40 s on 2 cores).
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
 const APIS = serviceNames.filter((s) => existsSync(path.join(__dirname, '..', 'functions', s, 'api.ts')));
@@ -311,6 +311,35 @@ describe('every endpoint under generated input', () => {
       ),
       { numRuns: Math.max(100, RUNS / 5) },
     );
+  }, 60_000);
+
+  test('a customer never changes another customer’s objects: every such write is refused and nothing changes', async () => {
+    const writes = [
+      ['orders', 'PUT', `/orders/${alice.orderId}`],
+      ['orders', 'POST', `/orders/${alice.orderId}/cancel`],
+      ['orders', 'DELETE', `/orders/${alice.orderId}`],
+      ['customers', 'PUT', `/customers/${alice.id}`],
+      ['customers', 'DELETE', `/customers/${alice.id}`],
+      ['customers', 'POST', `/customers/${alice.id}/verify-email`],
+      ['notifications', 'POST', '/notifications'],
+    ].filter(([s]) => APIS.includes(s as ServiceName)) as [ServiceName, string, string][];
+    const before = await fingerprint();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...writes), objectBody, async ([service, method, target], body) => {
+        const res = await call(
+          service,
+          method,
+          target,
+          { 'x-customer-id': bob, 'content-type': 'application/json' },
+          hasBody(method) ? JSON.stringify({ ...body, customer_id: alice.id }) : undefined,
+        );
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+      }),
+      { numRuns: Math.max(100, RUNS / 5) },
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await fingerprint()).toEqual(before);
   }, 60_000);
 
   test('no generated request gets a 5xx, and every error is the JSON error shape without a stack', async () => {
