@@ -18,7 +18,8 @@ const runners: Record<string, (port: number) => { script: string; args: string[]
   'the Functions Framework CLI (as deployed)': (port) => ({
     script: frameworkMain,
     args: ['--target=products-api', `--source=${path.join(root, 'functions/products/index.ts')}`, `--port=${port}`],
-    env: { NODE_ENV: 'production' },
+    // listening on every interface: on a CI machine that is a Compute Engine VM header mode needs the gateway flag
+    env: { NODE_ENV: 'production', ALLOW_HEADER_AUTH_ON_GCP: 'true' },
   }),
   'the local host (npm run dev)': (port) => ({
     script: path.join(root, 'scripts/serve.ts'),
