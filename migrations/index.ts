@@ -13,6 +13,7 @@ import * as payments from './011_payments';
 import * as shipments from './012_shipments';
 import * as saga from './013_saga';
 import * as cartRedrive from './014_cart_redrive';
+import * as selfHealing from './015_self_healing';
 import * as cartOpenOrders from './020_cart_open_orders';
 import * as deadLetterTopic from './021_dead_letter_topic';
 import * as emailVerifications from './022_email_verifications';
@@ -36,6 +37,7 @@ const migrations: Record<string, Knex.Migration> = {
   '012_shipments': shipments,
   '013_saga': saga,
   '014_cart_redrive': cartRedrive,
+  '015_self_healing': selfHealing,
   '020_cart_open_orders': cartOpenOrders,
   '021_dead_letter_topic': deadLetterTopic,
   '022_email_verifications': emailVerifications,

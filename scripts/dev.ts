@@ -73,7 +73,9 @@ async function main(): Promise<void> {
   Object.assign(process.env, {
     // short waits locally, so that a person can watch a timeout or a re-drive happen (production: see shared/config.ts)
     PAYMENT_TIMEOUT_SECONDS: process.env.PAYMENT_TIMEOUT_SECONDS ?? '60',
-    CART_REDRIVE_AFTER_SECONDS: process.env.CART_REDRIVE_AFTER_SECONDS ?? '60',
+    CART_REDRIVE_AFTER_SECONDS: process.env.CART_REDRIVE_AFTER_SECONDS ?? '30',
+    ORDER_REDRIVE_AFTER_SECONDS: process.env.ORDER_REDRIVE_AFTER_SECONDS ?? '30',
+    NOTIFICATION_REDRIVE_AFTER_SECONDS: process.env.NOTIFICATION_REDRIVE_AFTER_SECONDS ?? '30',
     DATABASE_URL: databaseUrl,
     PUBSUB_EMULATOR_HOST: emulator.host,
     GOOGLE_CLOUD_PROJECT: project,

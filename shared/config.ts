@@ -128,6 +128,14 @@ const schema = z
     /** A cart still `processing` after this long gets its order-requested re-driven (same event_id), at most CART_REDRIVE_MAX times. */
     CART_REDRIVE_AFTER_SECONDS: z.coerce.number().int().min(1).default(120),
     CART_REDRIVE_MAX: z.coerce.number().int().min(1).max(100).default(5),
+    /** A duplicate re-publishes what its first delivery caused only when that is older than this (younger: the relay just sent it). */
+    REDRIVE_MIN_AGE_MS: z.coerce.number().int().min(0).default(10_000),
+    /** An order waiting for its payment or shipment this long has its order.created re-driven (same event_id), at most ORDER_REDRIVE_MAX times; a finished one is re-driven once. */
+    ORDER_REDRIVE_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
+    ORDER_REDRIVE_MAX: z.coerce.number().int().min(1).max(100).default(5),
+    /** A notification `pending` this long has its channel request re-driven (same event_id), at most NOTIFICATION_REDRIVE_MAX times, then it is failed. */
+    NOTIFICATION_REDRIVE_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
+    NOTIFICATION_REDRIVE_MAX: z.coerce.number().int().min(1).max(100).default(5),
   })
   .superRefine((c, ctx) => {
     if (/[?&]sslmode=verify-ca/.test(c.DATABASE_URL) && !c.DATABASE_CA_CERT) {

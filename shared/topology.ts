@@ -102,7 +102,9 @@ export const jobs = {
   'payment-timeout': { service: 'orders', schedule: '* * * * *', localEveryMs: 5_000 },
   'payments-reconcile': { service: 'payments', schedule: '* * * * *', localEveryMs: 2_000 },
   'shipments-reconcile': { service: 'shipments', schedule: '* * * * *', localEveryMs: 2_000 },
-  'cart-redrive': { service: 'cart', schedule: '* * * * *', localEveryMs: 10_000 },
+  'cart-redrive': { service: 'cart', schedule: '* * * * *', localEveryMs: 5_000 },
+  'orders-redrive': { service: 'orders', schedule: '* * * * *', localEveryMs: 5_000 },
+  'notifications-redrive': { service: 'notifications', schedule: '* * * * *', localEveryMs: 5_000 },
 } as const satisfies Record<string, { service: ServiceName; schedule: string; localEveryMs: number }>;
 export type JobName = keyof typeof jobs;
 

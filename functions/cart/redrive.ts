@@ -1,18 +1,17 @@
 import { config } from '../../shared/config';
 import { db } from '../../shared/db';
-import { log } from '../../shared/logger';
-import { latestEventId, republish } from '../../shared/messaging/relay';
-import { countRedrive } from '../../shared/telemetry/redrive-metrics';
+import { redriveOrSurface, tally, type RedriveOutcome } from '../../shared/messaging/redrive';
+import { latestEventId } from '../../shared/messaging/relay';
 
 const CARTS = 'cart.carts';
 const BATCH = 100;
 
 /**
- * The cart re-drive (a scheduled job): a cart still `processing` after CART_REDRIVE_AFTER_SECONDS
- * has its order-requested published again with the SAME event_id, so it is harmless when the first
- * copy was only slow (consumers dedupe) and heals the flow when it was lost or dead-lettered. After
- * CART_REDRIVE_MAX re-drives the cart is surfaced instead: `stuck_since` is set (visible in GET
- * /cart and `npm run dlq -- stuck`), an error is logged and counted, and re-driving stops.
+ * The cart re-drive (a scheduled job): a cart still `processing` CART_REDRIVE_AFTER_SECONDS after
+ * its conversion (or its last re-drive) has its order-requested published again with the SAME
+ * event_id: harmless when the first copy was only slow, and it heals the flow when a message of
+ * the chain was lost or dead-lettered. After CART_REDRIVE_MAX re-drives the cart is surfaced:
+ * `stuck_since` is set (visible in GET /cart), an error is logged and counted.
  */
 export async function redriveStuckCarts(now = new Date()): Promise<{ redriven: number; surfaced: number }> {
   const { CART_REDRIVE_AFTER_SECONDS, CART_REDRIVE_MAX } = config();
@@ -26,32 +25,23 @@ export async function redriveStuckCarts(now = new Date()): Promise<{ redriven: n
     .orderBy('updated_at')
     .limit(BATCH)
     .select('id', 'redrive_count');
-  let redriven = 0;
-  let surfaced = 0;
+  const outcomes: RedriveOutcome[] = [];
   for (const cart of waiting) {
-    if (cart.redrive_count >= CART_REDRIVE_MAX) {
-      await db()(CARTS).where({ id: cart.id, status: 'processing' }).update({ stuck_since: now });
-      log.error('cart is stuck in processing after every re-drive; an operator should look', {
-        cart_id: cart.id,
-        redrive_count: cart.redrive_count,
-      });
-      countRedrive('cart', 'surfaced');
-      surfaced += 1;
-      continue;
-    }
-    const eventId = await latestEventId('order-requested', cart.id);
-    const claimed = await db()(CARTS)
-      .where({ id: cart.id, status: 'processing', redrive_count: cart.redrive_count })
-      .update({ redrive_count: cart.redrive_count + 1, redriven_at: now });
-    if (!claimed || !eventId) continue;
-    await republish([eventId]);
-    log.warn('cart re-driven: order-requested published again with its event_id', {
-      cart_id: cart.id,
-      event_id: eventId,
-      redrive_count: cart.redrive_count + 1,
-    });
-    countRedrive('cart', 'redriven');
-    redriven += 1;
+    outcomes.push(
+      await redriveOrSurface(
+        {
+          state: 'cart processing',
+          table: CARTS,
+          id: cart.id,
+          redriveCount: cart.redrive_count,
+          max: CART_REDRIVE_MAX,
+          events: async () => [await latestEventId('order-requested', cart.id)].filter((e): e is string => !!e),
+          surface: { stuck_since: now },
+          still: { status: 'processing' },
+        },
+        now,
+      ),
+    );
   }
-  return { redriven, surfaced };
+  return tally(outcomes);
 }

@@ -8,3 +8,7 @@ import './on-order-cancelled';
 import './on-saga-step';
 import './on-stock-rejected';
 import './on-delivery-result';
+import { registerJob } from '../../shared/runtime/job';
+import { redriveNotifications } from './redrive';
+
+registerJob('notifications-redrive', () => redriveNotifications());

@@ -1,8 +1,9 @@
-// The orders service: its HTTP API, one function per consumed event, and the payment timeout job.
+// The orders service: its HTTP API, one function per consumed event, the payment timeout and the re-drive jobs.
 import { consume } from '../../shared/messaging/consumer';
 import { registerJob } from '../../shared/runtime/job';
 import { onStockAvailable } from './on-stock-available';
 import { cancelUnpaidOrders } from './payment-timeout';
+import { redriveOrders } from './redrive';
 import { advance } from './saga';
 
 export { ordersApi } from './api';
@@ -14,3 +15,4 @@ consume('orders', 'payment.refunded', advance);
 consume('orders', 'shipment.scheduled', advance);
 consume('orders', 'shipment.failed', advance);
 registerJob('payment-timeout', () => cancelUnpaidOrders());
+registerJob('orders-redrive', () => redriveOrders());

@@ -59,7 +59,7 @@ async function emitOutcome(uow: UnitOfWork, p: Payment, event: 'payment.succeede
     customer_id: p.customer_id,
     amount: fromCents(p.amount_cents),
   };
-  const correlation = { correlationId: p.order_id };
+  const correlation = { correlationId: p.order_id, causationId: p.caused_by_event_id ?? undefined };
   if (event === 'payment.succeeded') await uow.emit(event, { ...common, provider_ref: p.charge_ref ?? p.id }, correlation);
   if (event === 'payment.failed') await uow.emit(event, { ...common, reason: p.failure_reason ?? 'declined' }, correlation);
   if (event === 'payment.refunded') await uow.emit(event, { ...common, refund_ref: p.refund_ref ?? p.id }, correlation);

@@ -18,11 +18,13 @@ export interface Payment {
   attempts: number;
   next_attempt_at: Date | null;
   last_error: string | null;
+  /** The order.created that started this payment: every event the payment emits continues its chain. */
+  caused_by_event_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
-export type NewPayment = Pick<Payment, 'id' | 'order_id' | 'cart_id' | 'customer_id' | 'status'> & {
+export type NewPayment = Pick<Payment, 'id' | 'order_id' | 'cart_id' | 'customer_id' | 'status' | 'caused_by_event_id'> & {
   amount_cents: number;
   order_cancelled?: boolean;
 };

@@ -43,7 +43,7 @@ export async function apply(
   const next: Shipment = { ...shipment, ...facts, status: decision.status, next_attempt_at: null };
   await updateShipment(uow.tx, shipment.id, { ...facts, status: next.status, next_attempt_at: null });
   const common = { shipment_id: next.id, order_id: next.order_id, cart_id: next.cart_id, customer_id: next.customer_id };
-  const correlation = { correlationId: next.order_id };
+  const correlation = { correlationId: next.order_id, causationId: next.caused_by_event_id ?? undefined };
   if (decision.emit === 'shipment.scheduled') {
     await uow.emit(
       'shipment.scheduled',

@@ -18,6 +18,8 @@ export interface Shipment {
   attempts: number;
   next_attempt_at: Date | null;
   last_error: string | null;
+  /** The payment.succeeded (or order.cancelled) that started this shipment: its events continue that chain. */
+  caused_by_event_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -25,7 +27,7 @@ export interface Shipment {
 /** Inserts the order's one shipment; false when the order has one already (the unique order_id decides). */
 export async function insertShipment(
   tx: Knex.Transaction,
-  shipment: Pick<Shipment, 'id' | 'order_id' | 'cart_id' | 'customer_id' | 'status'>,
+  shipment: Pick<Shipment, 'id' | 'order_id' | 'cart_id' | 'customer_id' | 'status' | 'caused_by_event_id'>,
 ): Promise<boolean> {
   const inserted = await tx(SHIPMENTS)
     .insert({ ...shipment, next_attempt_at: shipment.status === 'pending' ? tx.fn.now() : null })

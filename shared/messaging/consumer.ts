@@ -13,6 +13,7 @@ import { failpoint } from '../failpoints';
 import { hasNul } from '../text';
 import { decodeCloudEvent, type PushedMessage } from './decode';
 import { inTransaction, type UnitOfWork } from './outbox';
+import { republishCausedBy } from './relay';
 
 export interface Received<N extends EventName> {
   eventId: string;
@@ -96,6 +97,7 @@ async function handleMessage<N extends EventName>(spec: ConsumerSpec<N>, message
       },
       { correlationId: env.correlation_id, causationId: env.event_id },
     );
+    if (outcome === 'duplicate') await healDownstream(spec.service, fields);
     log.info(outcome === 'duplicate' ? 'duplicate event skipped' : 'event processed', {
       ...fields,
       outcome,
@@ -164,6 +166,19 @@ async function deadLetter(
     reason,
     error,
   });
+}
+
+/**
+ * A duplicate may be a re-drive of a chain that lost a message further down: publish again what the
+ * first delivery caused (relay.ts, republishCausedBy). Best effort — the duplicate itself is done.
+ */
+async function healDownstream(service: ServiceName, fields: { event_id: string; consumer: string }): Promise<void> {
+  try {
+    const republished = await republishCausedBy(service, fields.event_id);
+    if (republished > 0) log.info('duplicate re-drove what it caused downstream', { ...fields, republished });
+  } catch (error) {
+    log.warn('could not re-publish what a duplicate caused', { ...fields, error });
+  }
 }
 
 /**

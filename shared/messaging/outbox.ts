@@ -12,6 +12,8 @@ import { publishCommitted, type OutboxRow } from './relay';
  */
 export interface EmitOptions {
   correlationId?: string;
+  /** The event this one follows from, when it is not the one being handled (e.g. a webhook continues the order.created chain). */
+  causationId?: string;
 }
 
 export interface UnitOfWork {
@@ -54,7 +56,7 @@ export async function inTransaction<T>(
         event_version: String(catalog[event].version),
         occurred_at: new Date().toISOString(),
         correlation_id: correlationId,
-        ...(causal.causationId ? { causation_id: causal.causationId } : {}),
+        ...((options.causationId ?? causal.causationId) ? { causation_id: options.causationId ?? causal.causationId } : {}),
         ...traceInjector({ event_id: eventId, event_type: event, correlation_id: correlationId }),
       };
       await tx(OUTBOX).insert({ id: eventId, service, topic: event, data: JSON.stringify(data), attributes });

@@ -107,6 +107,25 @@ export async function republish(eventIds: string[]): Promise<number> {
   return (await publishAndMark(db(), rows)).published;
 }
 
+/**
+ * Heals a chain downstream of a duplicate: the events that `service` emitted when it first processed
+ * `eventId` (their causation_id), published again with their own event ids. A hop that already ran
+ * costs its consumer one dedupe; a hop whose message was lost runs now. Rows younger than
+ * `minAgeMs` are left alone: the relay has just published them (a concurrent duplicate, not a re-drive).
+ */
+export async function republishCausedBy(
+  service: string,
+  eventId: string,
+  minAgeMs = config().REDRIVE_MIN_AGE_MS,
+): Promise<number> {
+  const ids: string[] = await db()('messaging.outbox')
+    .where({ service })
+    .whereRaw(`attributes->>'causation_id' = ?`, [eventId])
+    .where('created_at', '<', new Date(Date.now() - minAgeMs))
+    .pluck('id');
+  return republish(ids);
+}
+
 /** The id of the newest event of a topic for one correlation id (e.g. a cart's last order-requested). */
 export async function latestEventId(topicName: string, correlationId: string): Promise<string | undefined> {
   const row = await db()('messaging.outbox')

@@ -1,0 +1,53 @@
+import { config } from '../../shared/config';
+import { db } from '../../shared/db';
+import { redriveOrSurface, tally, type RedriveOutcome } from '../../shared/messaging/redrive';
+
+const NOTIFICATIONS = 'notifications.notifications';
+const BATCH = 100;
+
+/**
+ * The notifications re-drive (a scheduled job): a notification still `pending`
+ * NOTIFICATION_REDRIVE_AFTER_SECONDS after it was created (or last re-driven) has its
+ * email.requested / push.requested published again with the same event_id. The channel sends
+ * nothing twice (it dedupes and re-publishes its delivery result, consumer.ts); one whose request
+ * was lost sends now. After NOTIFICATION_REDRIVE_MAX re-drives it is surfaced (`stuck_since`, an
+ * error log, the metric) and left pending: a channel that parked it during an outage may still deliver it.
+ */
+export async function redriveNotifications(now = new Date()): Promise<{ redriven: number; surfaced: number }> {
+  const { NOTIFICATION_REDRIVE_AFTER_SECONDS, NOTIFICATION_REDRIVE_MAX } = config();
+  const before = new Date(now.getTime() - NOTIFICATION_REDRIVE_AFTER_SECONDS * 1000);
+  const pending: { id: string; redrive_count: number }[] = await db()(NOTIFICATIONS)
+    .where({ status: 'pending' })
+    .whereNull('stuck_since')
+    .where((q) =>
+      q.where('redriven_at', '<', before).orWhere((q2) => q2.whereNull('redriven_at').where('updated_at', '<', before)),
+    )
+    .orderBy('updated_at')
+    .limit(BATCH)
+    .select('id', 'redrive_count');
+  const outcomes: RedriveOutcome[] = [];
+  for (const n of pending) {
+    outcomes.push(
+      await redriveOrSurface(
+        {
+          state: 'notification pending',
+          table: NOTIFICATIONS,
+          id: n.id,
+          redriveCount: n.redrive_count,
+          max: NOTIFICATION_REDRIVE_MAX,
+          events: () => channelRequests(n.id),
+          surface: { stuck_since: now },
+          still: { status: 'pending' },
+        },
+        now,
+      ),
+    );
+  }
+  return tally(outcomes);
+}
+
+const channelRequests = (notificationId: string): Promise<string[]> =>
+  db()('messaging.outbox')
+    .whereIn('topic', ['email.requested', 'push.requested'])
+    .whereRaw(`data->>'notification_id' = ?`, [notificationId])
+    .pluck('id');

@@ -1,0 +1,60 @@
+import type { Knex } from 'knex';
+import { db } from '../db';
+import { log } from '../logger';
+import { countRedrive } from '../telemetry/redrive-metrics';
+import { republish } from './relay';
+
+/**
+ * One step of a reconciler for a state that waits on an event (a cart `processing`, an order
+ * waiting for payment or shipment, a notification `pending`): the item's own events are
+ * published again with their SAME event ids — harmless when the first copies were only slow
+ * (consumers dedupe, and re-drive the rest of the chain: consumer.ts) — and counted on the row.
+ * Once `max` re-drives have not helped, the item is surfaced instead: `surface` marks it for an
+ * operator, an error is logged and the `shopflow.redrives` metric counts it.
+ */
+export interface Waiting {
+  /** The waiting state, for logs and metrics (e.g. `cart processing`). */
+  state: string;
+  table: string;
+  id: string;
+  redriveCount: number;
+  max: number;
+  /** The item's own events to publish again. */
+  events: () => Promise<string[]>;
+  /** What surfacing writes on the row (e.g. `{ stuck_since: now }`). */
+  surface: Record<string, unknown>;
+  /** Conditions the row must still meet (e.g. `{ status: 'processing' }`): a row that moved on is left alone. */
+  still: Record<string, unknown>;
+}
+
+export type RedriveOutcome = 'redriven' | 'surfaced' | 'skipped';
+
+export async function redriveOrSurface(item: Waiting, now = new Date(), knex: Knex = db()): Promise<RedriveOutcome> {
+  const fields = { waiting_state: item.state, id: item.id, redrive_count: item.redriveCount };
+  if (item.redriveCount >= item.max) {
+    const surfaced = await knex(item.table)
+      .where({ id: item.id, ...item.still })
+      .update(item.surface);
+    if (!surfaced) return 'skipped';
+    log.error('still waiting after every re-drive; an operator should look', fields);
+    countRedrive(item.state, 'surfaced');
+    return 'surfaced';
+  }
+  const claimed = await knex(item.table)
+    .where({ id: item.id, ...item.still, redrive_count: item.redriveCount })
+    .update({ redrive_count: item.redriveCount + 1, redriven_at: now });
+  if (!claimed) return 'skipped'; // moved on, or another reconciler took it
+  const events = await item.events();
+  const published = await republish(events);
+  log.warn('re-driven: its events published again with their event ids', { ...fields, event_ids: events, published });
+  countRedrive(item.state, 'redriven');
+  return 'redriven';
+}
+
+/** Tallies outcomes for a job's answer. */
+export function tally(outcomes: RedriveOutcome[]): { redriven: number; surfaced: number } {
+  return {
+    redriven: outcomes.filter((o) => o === 'redriven').length,
+    surfaced: outcomes.filter((o) => o === 'surfaced').length,
+  };
+}
