@@ -1,4 +1,4 @@
-import { canTransition, orderStatuses, totalCents } from './domain';
+import { canTransition, orderStatuses, sagaStep, totalCents, type SagaEvent } from './domain';
 
 describe('order domain', () => {
   test('orders move confirmed → paid → shipped, and cancel only before shipping', () => {
@@ -19,5 +19,30 @@ describe('order domain', () => {
       ]),
     ).toBe(50);
     expect(totalCents([{ quantity: 7, unit_price: 1299.99 }])).toBe(909993);
+  });
+
+  test('the saga moves an order along, compensates, and never revives a cancelled or shipped one', () => {
+    expect(sagaStep('confirmed', 'payment.succeeded')).toEqual({ kind: 'move', to: 'paid' });
+    expect(sagaStep('paid', 'shipment.scheduled')).toEqual({ kind: 'move', to: 'shipped' });
+    expect(sagaStep('confirmed', 'payment.failed')).toEqual({ kind: 'cancel', cause: 'payment_failed' });
+    expect(sagaStep('paid', 'shipment.failed')).toEqual({ kind: 'cancel', cause: 'shipment_failed' });
+    expect(sagaStep('cancelled', 'payment.succeeded').kind).toBe('note');
+    const events: SagaEvent[] = [
+      'payment.succeeded',
+      'payment.failed',
+      'payment.refunded',
+      'shipment.scheduled',
+      'shipment.failed',
+    ];
+    for (const event of events) {
+      for (const status of ['cancelled', 'shipped'] as const) {
+        expect(['note', 'ignore']).toContain(sagaStep(status, event).kind);
+      }
+    }
+  });
+
+  test('a shipment event that overtakes its payment implies the payment first', () => {
+    expect(sagaStep('confirmed', 'shipment.scheduled')).toEqual({ kind: 'move', to: 'shipped', via: 'paid' });
+    expect(sagaStep('confirmed', 'shipment.failed')).toEqual({ kind: 'cancel', cause: 'shipment_failed', via: 'paid' });
   });
 });
