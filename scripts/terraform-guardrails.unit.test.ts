@@ -184,7 +184,7 @@ describe('terraform guardrails', () => {
     }
   });
 
-  test('Cloud SQL has no authorised networks and accepts only encrypted connections', () => {
+  test('Cloud SQL has no authorised networks, accepts only encrypted connections, and the functions verify its certificate', () => {
     const instances = resources('google_sql_database_instance');
     expect(instances.length).toBeGreaterThan(0);
 
@@ -193,6 +193,14 @@ describe('terraform guardrails', () => {
       expect({ name, authorizedNetworks: blocks(ip, 'authorized_networks').length }).toEqual({ name, authorizedNetworks: 0 });
       expect(['ENCRYPTED_ONLY', 'TRUSTED_CLIENT_CERTIFICATE_REQUIRED']).toContain(ip?.ssl_mode);
     }
+    // The functions' DATABASE_URL verifies the server: verify-ca against the instance's own CA, or verify-full.
+    const url = String(resource('google_secret_manager_secret_version', 'database_url').secret_data);
+    const mode = /[?&]sslmode=([a-z-]+)/.exec(url)?.[1];
+    expect(['verify-ca', 'verify-full']).toContain(mode);
+    if (mode === 'verify-ca')
+      expect(String((local('runtime_env') as Body | undefined)?.DATABASE_CA_CERT)).toMatch(
+        /google_sql_database_instance\.[a-z_]+\.server_ca_cert/,
+      );
   });
 
   test('functions deploy on a runtime that is not decommissioned (nodejs22+), and the pipeline builds on the same Node major', () => {

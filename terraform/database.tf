@@ -67,8 +67,9 @@ locals {
   db_credentials = "${google_sql_user.app.name}:${random_password.db.result}"
 }
 
-# DATABASE_URL of the functions: the private IP, TLS without certificate verification (the
-# instance accepts encrypted connections only; the path never leaves the VPC).
+# DATABASE_URL of the functions: the private IP, TLS verified against the instance's server CA
+# (sslmode=verify-ca with DATABASE_CA_CERT, functions.tf; the certificate names the instance, not
+# the IP, so the chain is checked and the name is not). After a server CA rotation, apply again.
 resource "google_secret_manager_secret" "database_url" {
   secret_id = "${var.name_prefix}-database-url"
 
@@ -81,7 +82,7 @@ resource "google_secret_manager_secret" "database_url" {
 
 resource "google_secret_manager_secret_version" "database_url" {
   secret      = google_secret_manager_secret.database_url.id
-  secret_data = "postgres://${local.db_credentials}@${google_sql_database_instance.main.private_ip_address}:5432/${google_sql_database.main.name}?sslmode=no-verify"
+  secret_data = "postgres://${local.db_credentials}@${google_sql_database_instance.main.private_ip_address}:5432/${google_sql_database.main.name}?sslmode=verify-ca"
 }
 
 # DATABASE_URL for migrations: through a Cloud SQL Auth Proxy listening on 127.0.0.1:5432

@@ -29,6 +29,8 @@ locals {
     LOG_LEVEL            = var.log_level
     MAIL_FROM            = var.mail_from
     STOCK_MANAGER_EMAIL  = var.stock_manager_email
+    # The CA that signs Cloud SQL's server certificate (public, not a secret): DATABASE_URL's verify-ca checks against it.
+    DATABASE_CA_CERT = google_sql_database_instance.main.server_ca_cert[0].cert
     # Telemetry starts before the Functions Framework loads any function code (Cloud Trace on Google Cloud).
     NODE_OPTIONS = "--require ./dist/shared/telemetry/register.js"
   }
