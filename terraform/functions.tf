@@ -51,6 +51,8 @@ locals {
 
   # Plain settings only some services need.
   service_env = tomap({
+    # Message-IDs on the sending domain (<notification-id@domain>), as receiving systems expect.
+    email     = tomap({ MESSAGE_ID_DOMAIN = regex("@([A-Za-z0-9.-]+)>?$", var.mail_from)[0] })
     payments  = tomap({ PAYMENT_PROVIDER_URL = var.payment_provider_url })
     shipments = tomap({ CARRIER_URL = var.carrier_url })
   })
