@@ -1,115 +1,125 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stopChild } from '../scripts/stack/emulator';
 import { freePort } from '../test/support/global-setup';
 import { startOtlpReceiver } from '../test/support/otlp-receiver';
-import { startBenchStack } from './stack';
+import { apiFunctionName, DEAD_LETTER_RECORDER, serviceNames } from '../shared/topology';
+import { median, ratio, table } from './stats';
 
 /**
- * Cold start of one function with and without telemetry: the time from spawning the products
- * service (`scripts/serve.ts products`, as `npm run dev` starts it) to its first successful `GET /`
- * (which also opens the database pool and the Pub/Sub client). Measured under tsx (the dev stack)
- * and as compiled JavaScript (what Cloud Functions runs, built into dist/cold-start). Runs alternate
- * between the modes; medians are reported. With telemetry on, spans go to an in-process OTLP/HTTP
- * JSON receiver. Part of `npm run bench`; alone: `npx tsx bench/cold-start.ts [runs]`.
+ * Cold start of every function as Cloud Functions starts it: compiled JavaScript, the Functions
+ * Framework's own CLI with `--target=<function>`, the deployed entry (FUNCTION_SOURCE names the
+ * service module, see cloudbuild.yaml) and the telemetry preload of terraform's NODE_OPTIONS.
+ * Measured: spawn → first answer to `GET /__cold-start` (the framework listens once the module is loaded;
+ * the path is one no function serves, so the answer does no I/O), with
+ * telemetry off (no OTEL_* variables) and on (OTLP/HTTP JSON to an in-process receiver). The
+ * yardstick is a bare Functions Framework function started the same way, in the same modes.
+ * Modes alternate; medians are reported. Needs the bench's environment (DATABASE_URL, emulator).
  */
 const root = path.resolve(__dirname, '..');
+const out = path.join(root, 'dist/bench');
+const framework = path.join(root, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
 type Mode = 'off' | 'on';
 
-export async function coldStartBench(runs = 9): Promise<string> {
-  execFileSync(
-    process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', 'dist/cold-start'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
+/**
+ * One function per service module: every function of a service loads the same module (FUNCTION_SOURCE)
+ * and `--target` only picks which registered function answers, so the module is what is measured.
+ * The API where there is one; the messaging module has the dead-letter recorder.
+ */
+const measured = (): { name: string; service: string }[] =>
+  serviceNames.map((s) => ({ name: s === 'messaging' ? DEAD_LETTER_RECORDER : apiFunctionName(s), service: s }));
+
+/** Compiles the deployable code into dist/bench with cloudbuild.yaml's entry file and a bare function beside it. */
+export function buildForBench(): string {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  writeFileSync(path.join(out, 'index.js'), "require(require('node:path').resolve(__dirname, process.env.FUNCTION_SOURCE));\n");
+  mkdirSync(path.join(out, 'bare'), { recursive: true });
+  writeFileSync(
+    path.join(out, 'bare/index.js'),
+    "require('@google-cloud/functions-framework').http('bare', (req, res) => res.send('ok'));\n",
   );
-  const stack = await startBenchStack([]);
+  return out;
+}
+
+export async function coldStartBench(runs = 3): Promise<string> {
+  buildForBench();
   const receiver = await startOtlpReceiver();
   try {
-    const env: Record<Mode, NodeJS.ProcessEnv> = {
-      off: { ...process.env, LOG_LEVEL: 'silent' },
-      on: {
-        ...process.env,
-        LOG_LEVEL: 'silent',
-        OTEL_SERVICE_NAME: 'products',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      },
-    };
-    const variants = [
-      { name: 'tsx `scripts/serve.ts products` (npm run dev)', command: ['--import', 'tsx', 'scripts/serve.ts'] },
-      { name: 'node `dist/.../scripts/serve.js products` (compiled)', command: ['dist/cold-start/scripts/serve.js'] },
-    ];
-    const rows: string[] = [];
-    for (const variant of variants) {
-      await coldStart(variant.command, env.off); // warm the file cache (and tsx's transform cache)
+    const env = (mode: Mode, service: string): NodeJS.ProcessEnv => ({
+      ...process.env,
+      LOG_LEVEL: 'silent',
+      NODE_OPTIONS: `--require ${path.join(out, 'shared/telemetry/register.js')}`,
+      ...(mode === 'on'
+        ? { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }
+        : {}),
+    });
+    const measure = async (target: string, source: string, service: string) => {
       const samples: Record<Mode, number[]> = { off: [], on: [] };
       for (let i = 0; i < runs; i++) {
         for (const mode of (i % 2 === 0 ? ['off', 'on'] : ['on', 'off']) as Mode[]) {
-          samples[mode].push(await coldStart(variant.command, env[mode]));
+          samples[mode].push(await coldStart(target, source, env(mode, service)));
         }
       }
-      const off = median(samples.off);
-      const on = median(samples.on);
-      rows.push(
-        `| ${variant.name} | ${off.toFixed(0)} ms | ${on.toFixed(0)} ms | +${(on - off).toFixed(0)} ms (${((on / off - 1) * 100).toFixed(0)} %) |`,
-      );
+      return { off: median(samples.off), on: median(samples.on) };
+    };
+    await coldStart('bare', '', env('off', 'bare')); // warm the file cache
+    const bare = await measure('bare', '', 'bare');
+    const rows: (string | number)[][] = [];
+    const all: { off: number; on: number }[] = [];
+    for (const fn of measured()) {
+      const t = await measure(fn.name, `functions/${fn.service}/index.js`, fn.service);
+      all.push(t);
+      rows.push([
+        fn.name,
+        t.off.toFixed(0),
+        t.on.toFixed(0),
+        ratio(t.off, bare.off),
+        ratio(t.on, bare.on),
+        ratio(t.on, bare.off),
+      ]);
     }
+    const worst = (mode: Mode) => Math.max(...all.map((t) => t[mode]));
     return [
-      `Spawn → first \`200\` on \`GET /\` of the products service, median of ${runs} runs per mode, modes alternating.`,
-      'Telemetry on = the OpenTelemetry Node SDK with http, express and pg instrumentations and OTLP/HTTP JSON export',
-      '(`OTEL_EXPORTER_OTLP_ENDPOINT` set); off = no OTEL_* variables, where the preload loads nothing but its plan.',
+      `Spawn → first answer to \`GET /__cold-start\`, median of ${runs} per mode, modes alternating. Bare Functions Framework`,
+      `function (\`res.send('ok')\`): telemetry off`,
+      `**${bare.off.toFixed(0)} ms**, with the same telemetry preload on **${bare.on.toFixed(0)} ms**. Slowest function:`,
+      `${worst('off').toFixed(0)} ms off (${ratio(worst('off'), bare.off)} bare), ${worst('on').toFixed(0)} ms on (${ratio(worst('on'), bare.on)} bare on,`,
+      `${ratio(worst('on'), bare.off)} bare off). Target: ≤ 1.3× a bare function with telemetry on. Every function of a service`,
+      'loads the same module, so one function per service module is measured (see the bundle section for what each loads).',
       '',
-      '| how it starts | telemetry off | telemetry on | cost of telemetry |',
-      '|---|---|---|---|',
-      ...rows,
-      '',
-      `Spans received from the runs with telemetry on: ${receiver.spans.length} (each run traces its GET /).`,
+      table(['function', 'off (ms)', 'on (ms)', 'off / bare off', 'on / bare on', 'on / bare off'], rows),
     ].join('\n');
   } finally {
     await receiver.close();
-    await stack.stop();
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Milliseconds from spawn to the first 200 on GET /. */
-async function coldStart(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Milliseconds from spawn to the first HTTP answer. */
+async function coldStart(target: string, source: string, env: NodeJS.ProcessEnv): Promise<number> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [...command, 'products'], {
-    cwd: root,
-    env: { ...env, PORT: String(port) },
+  const child = spawn(process.execPath, [framework, `--target=${target}`, `--source=${path.join(out, source ? '' : 'bare')}`], {
+    cwd: out,
+    env: { ...env, PORT: String(port), ...(source ? { FUNCTION_SOURCE: source } : {}) },
     stdio: 'ignore',
   });
   try {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`products exited with code ${child.exitCode}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/`)
-        .then((res) => res.status === 200)
+      if (child.exitCode !== null) throw new Error(`${target} exited with code ${child.exitCode}`);
+      const answered = await fetch(`http://127.0.0.1:${port}/__cold-start`)
+        .then(async (res) => (await res.arrayBuffer(), true))
         .catch(() => false);
-      if (ok) return performance.now() - started;
+      if (answered) return performance.now() - started;
       await new Promise((r) => setTimeout(r, 5));
     }
-    throw new Error('products did not answer GET / within 30 s');
+    throw new Error(`${target} did not answer within 30 s`);
   } finally {
     await stopChild(child);
   }
-}
-
-if (require.main === module) {
-  coldStartBench(Number(process.argv[2]) || undefined)
-    .then((table) => {
-      process.stdout.write(`${table}\n`);
-      process.exit(0);
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`cold-start: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    });
 }

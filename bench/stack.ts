@@ -1,82 +1,151 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knex from 'knex';
 import { migrate } from '../migrations';
 import { closeDb } from '../shared/db';
-import { closePubSub, pubsub } from '../shared/messaging/pubsub';
-import { pushPath, type ServiceName } from '../shared/topology';
+import { closePubSub } from '../shared/messaging/pubsub';
+import { pushPath, type PushSubscription, type ServiceName } from '../shared/topology';
 import { startEmulator, stopChild } from '../scripts/stack/emulator';
 import { ensureDatabase, startPostgres } from '../scripts/stack/postgres';
-import { provisionTopology } from '../scripts/stack/provision';
+import { createPushSubscription } from '../scripts/stack/provision';
 import { localFunctionUrl } from '../scripts/stack/push-token';
+import { startProviderSandboxes, type ProviderSandboxes } from '../scripts/stack/sandboxes';
+import { startSmtpSink, type SmtpSink } from '../scripts/stack/smtp-sink';
 import { freePort } from '../test/support/global-setup';
+import { PubSub } from '@google-cloud/pubsub';
+import { pushSubscriptions, topicNames } from '../shared/topology';
 
 /**
- * A private stack for benchmarks, started the way `npm run dev` starts one: embedded PostgreSQL,
- * the emulator, and one Functions Framework process per service receiving real pushes.
+ * The bench's private infrastructure, started the way `npm run dev` starts it but on free ports:
+ * embedded PostgreSQL, the Pub/Sub emulator, the SMTP sink and the provider sandboxes (in this
+ * process, as dev.ts keeps them in its own). Service processes are started on it per project, so
+ * the real stack and the no-op chain share one emulator and one machine.
  */
-export interface BenchStack {
-  url(service: ServiceName): string;
-  rssMb(service: ServiceName): number;
+export interface Infra {
+  databaseUrl: string;
+  emulatorHost: string;
+  /** Root processes of the infrastructure (their whole process trees count as the stack's memory). */
+  pids: Record<string, number>;
+  smtp: SmtpSink;
+  sandboxes: ProviderSandboxes;
   stop(): Promise<void>;
 }
 
 const root = path.resolve(__dirname, '..');
+const ownEnv = [
+  'DATABASE_URL',
+  'PUBSUB_EMULATOR_HOST',
+  'GOOGLE_CLOUD_PROJECT',
+  'METADATA_SERVER_DETECTION',
+  'LOG_LEVEL',
+  'SMTP_URL',
+];
 
-export async function startBenchStack(services: ServiceName[]): Promise<BenchStack> {
+export async function startInfra(env: Record<string, string> = {}): Promise<Infra> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'shopflow-bench-'));
   chmodSync(dir, 0o755);
-  const postgres = await startPostgres({ dataDir: path.join(dir, 'postgres'), port: await freePort(), persistent: false });
-  const emulator = await startEmulator({ port: await freePort(), logFile: path.join(dir, 'emulator.log') });
+  const previousEnv = Object.fromEntries([...ownEnv, ...Object.keys(env)].map((name) => [name, process.env[name]]));
+  const [postgres, emulator] = await Promise.all([
+    freePort().then((port) => startPostgres({ dataDir: path.join(dir, 'postgres'), port, persistent: false })),
+    freePort().then((port) => startEmulator({ port, logFile: path.join(dir, 'emulator.log') })),
+  ]);
   const databaseUrl = await ensureDatabase(postgres.adminUrl, 'bench');
-  const ownEnv = ['DATABASE_URL', 'PUBSUB_EMULATOR_HOST', 'GOOGLE_CLOUD_PROJECT', 'METADATA_SERVER_DETECTION', 'LOG_LEVEL'];
-  const previousEnv = Object.fromEntries(ownEnv.map((name) => [name, process.env[name]]));
   const migrator = knex({ client: 'pg', connection: databaseUrl });
   await migrate(migrator).finally(() => migrator.destroy());
+  const smtp = await startSmtpSink({ port: await freePort() });
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
     PUBSUB_EMULATOR_HOST: emulator.host,
-    GOOGLE_CLOUD_PROJECT: 'bench',
     METADATA_SERVER_DETECTION: 'none',
     LOG_LEVEL: 'error',
+    SMTP_URL: smtp.url,
+    ...env,
   });
-
-  const children = new Map<ServiceName, { child: ChildProcess; port: number }>();
-  await Promise.all(
-    services.map(async (service) => {
-      const port = await freePort();
-      const child = fork(path.join(root, 'scripts/serve.ts'), [service], {
-        execArgv: ['--import', 'tsx'],
-        env: { ...process.env, PORT: String(port) },
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      await new Promise((resolve) => child.once('message', resolve));
-      children.set(service, { child, port });
-    }),
-  );
-  await provisionTopology(pubsub(), (sub) => {
-    const host = children.get(sub.service);
-    return host && localFunctionUrl(`http://127.0.0.1:${host.port}`, sub.functionName) + pushPath('bench', sub.topic);
-  });
-
+  const sandboxes = await startProviderSandboxes({ paymentPort: await freePort(), carrierPort: await freePort() });
   return {
-    url: (service) => `http://127.0.0.1:${children.get(service)!.port}`,
-    rssMb: (service) => {
-      const status = readFileSync(`/proc/${children.get(service)!.child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-    },
+    databaseUrl,
+    emulatorHost: emulator.host,
+    pids: { postgres: postgres.pid!, 'pubsub emulator': emulator.pid! },
+    smtp,
+    sandboxes,
     stop: async () => {
-      await Promise.all([...children.values()].map(({ child }) => stopChild(child)));
-      await Promise.allSettled([closeDb(), closePubSub()]);
+      await Promise.allSettled([closeDb(), closePubSub(), sandboxes.close(), smtp.close()]);
       await emulator.stop();
       await postgres.stop();
-      // The next stack in this process must start its own servers, not reuse these stopped ones.
       for (const [name, value] of Object.entries(previousEnv)) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
+    },
+  };
+}
+
+/** Service processes of one Pub/Sub project, each with its push subscriptions pointing at it. */
+export interface Services {
+  project: string;
+  url(service: ServiceName): string;
+  pids(): Record<string, number>;
+  children(): Map<ServiceName, ChildProcess>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One process per service, forked from `script` (scripts/serve.ts for the real stack, as `npm run dev`
+ * starts it), under tsx like the dev stack; then every topic and every push subscription of the
+ * topology whose service is running, in `project`.
+ */
+export async function startServices(options: {
+  script: string;
+  services: ServiceName[];
+  project: string;
+  env?: Record<string, string>;
+}): Promise<Services> {
+  const children = new Map<ServiceName, { child: ChildProcess; port: number }>();
+  await Promise.all(
+    options.services.map(async (service) => {
+      const port = await freePort();
+      const child = fork(path.join(root, options.script), [service], {
+        execArgv: ['--import', 'tsx'],
+        env: { ...process.env, ...options.env, GOOGLE_CLOUD_PROJECT: options.project, PORT: String(port) },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      await new Promise((resolve, reject) => {
+        child.once('message', resolve);
+        child.once('exit', (code) => reject(new Error(`${service} exited during start-up (${code})`)));
+      });
+      children.set(service, { child, port });
+    }),
+  );
+  const client = new PubSub({ projectId: options.project });
+  try {
+    await Promise.all(topicNames().map((name) => client.createTopic(name)));
+    const endpoint = (sub: PushSubscription) => {
+      const host = children.get(sub.service);
+      return host && localFunctionUrl(`http://127.0.0.1:${host.port}`, sub.functionName) + pushPath(options.project, sub.topic);
+    };
+    await Promise.all(
+      pushSubscriptions().map(async (sub) => {
+        const url = endpoint(sub);
+        if (url) await createPushSubscription(client, sub, url);
+      }),
+    );
+  } finally {
+    await client.close();
+  }
+  return {
+    project: options.project,
+    url: (service) => `http://127.0.0.1:${children.get(service)!.port}`,
+    pids: () => Object.fromEntries([...children].map(([service, { child }]) => [service, child.pid!])),
+    children: () => new Map([...children].map(([service, { child }]) => [service, child])),
+    stop: async () => {
+      await Promise.all([...children.values()].map(({ child }) => stopChild(child)));
+      // a push subscription left to a dead endpoint keeps the emulator busy
+      const cleanup = new PubSub({ projectId: options.project });
+      const [subscriptions] = await cleanup.getSubscriptions();
+      await Promise.all(subscriptions.map((sub) => sub.delete().catch(() => undefined)));
+      await cleanup.close();
     },
   };
 }

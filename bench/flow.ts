@@ -1,0 +1,88 @@
+import type { FlowSystem } from './flow-systems';
+import { percentile, perSecond, sleep } from './stats';
+
+/**
+ * The order flow of one system: a burst (every cart converted at once) gives the maximum rate;
+ * then steady arrivals at 25, 50 and 100 % of it. Latency is convert request sent → order
+ * `confirmed` (and → `shipped`), per cart; a phase's throughput is its orders over the time from
+ * its first convert to its last confirmation. Every phase waits for its whole saga and checks the
+ * counts before the next starts.
+ */
+export interface Phase {
+  label: string;
+  orders: number;
+  /** Orders confirmed per second, and shipped per second. */
+  confirmedRate: number;
+  shippedRate: number;
+  confirmed: { p50: number; p95: number; p99: number };
+  shipped: { p50: number; p95: number; p99: number };
+}
+
+export interface FlowResult {
+  system: string;
+  maxRate: number;
+  phases: Phase[];
+}
+
+export const LEVELS = [25, 50, 100] as const;
+
+/**
+ * Measures every system phase by phase, interleaved (all bursts, then each level for every system in
+ * turn), so that a change in the machine's load during the run reaches every system alike.
+ */
+export async function measureFlows(
+  systems: FlowSystem[],
+  options: { burst: number; steadySeconds: number; log: (line: string) => void },
+): Promise<FlowResult[]> {
+  const results = systems.map((system) => ({ system: system.name, maxRate: 0, phases: [] as Phase[] }));
+  for (const system of systems) {
+    // a small warm-up so that no phase pays for first connections and lazy start-up
+    await run(system, await system.prepare(10), () => 0, 'warm-up');
+  }
+  for (const [i, system] of systems.entries()) {
+    const phase = await run(system, await system.prepare(options.burst), () => 0, `burst of ${options.burst}`);
+    results[i].phases.push(phase);
+    results[i].maxRate = phase.confirmedRate;
+    options.log(`${system.name}: burst ${phase.confirmedRate.toFixed(1)} orders/s`);
+  }
+  for (const level of LEVELS) {
+    for (const [i, system] of systems.entries()) {
+      const rate = (results[i].maxRate * level) / 100;
+      const count = Math.max(5, Math.round(rate * options.steadySeconds));
+      const customers = await system.prepare(count);
+      const phase = await run(system, customers, (n) => (n * 1000) / rate, `steady ${level} % (${rate.toFixed(1)}/s)`);
+      results[i].phases.push(phase);
+      options.log(`${system.name}: ${phase.label} p99 confirmed ${phase.confirmed.p99.toFixed(0)} ms`);
+    }
+  }
+  return results;
+}
+
+/** Converts every customer's cart, the i-th at start + offsetMs(i), and measures once the saga is through. */
+async function run(system: FlowSystem, customers: string[], offsetMs: (i: number) => number, label: string): Promise<Phase> {
+  system.activate();
+  const sent = new Map<string, number>();
+  const start = Date.now();
+  const carts = await Promise.all(
+    customers.map(async (customer, i) => {
+      const wait = start + offsetMs(i) - Date.now();
+      if (wait > 0) await sleep(wait);
+      const at = Date.now();
+      const cartId = await system.convert(customer);
+      sent.set(cartId, at);
+      return cartId;
+    }),
+  );
+  const { confirmed, shipped } = await system.settle(carts);
+  const latencies = (done: Map<string, number>) => carts.map((id) => done.get(id)! - sent.get(id)!);
+  const spread = (xs: number[]) => ({ p50: percentile(xs, 50), p95: percentile(xs, 95), p99: percentile(xs, 99) });
+  const first = Math.min(...sent.values());
+  return {
+    label,
+    orders: carts.length,
+    confirmedRate: perSecond(carts.length, Math.max(...confirmed.values()) - first),
+    shippedRate: perSecond(carts.length, Math.max(...shipped.values()) - first),
+    confirmed: spread(latencies(confirmed)),
+    shipped: spread(latencies(shipped)),
+  };
+}

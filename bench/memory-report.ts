@@ -1,0 +1,27 @@
+import { peakRssMb, type MemoryPeaks } from './memory';
+import type { Services } from './stack';
+import { table } from './stats';
+
+/** Peak resident memory of the whole stack and of each process during the flow and HTTP load. */
+export function memoryReport(peaks: MemoryPeaks, stack: Services, infra: string[]): string {
+  const pids = stack.pids();
+  const rows = Object.entries(peaks.byName)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, mb]) => {
+      const kernelPeak = pids[name] ? peakRssMb(pids[name]) : undefined;
+      const kind = infra.includes(name) ? 'infrastructure (process tree)' : 'service process (tsx)';
+      return [name, kind, mb.toFixed(0), peaks.pssByName[name].toFixed(0), kernelPeak === undefined ? '' : kernelPeak.toFixed(0)];
+    });
+  const services = Object.entries(peaks.byName).filter(([name]) => !infra.includes(name));
+  const worst = services.reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0] as [string, number]);
+  return [
+    `Whole stack (every service process, PostgreSQL with its backends, the emulator's JVM), peak of the sum sampled every`,
+    `0.5 s during the flow and HTTP load: **${peaks.total.toFixed(0)} MiB** RSS (${(peaks.total / 1024).toFixed(2)} GiB; target ≤ 1.2 GiB);`,
+    `counting pages shared between processes once (PSS; PostgreSQL's shared buffers are in every backend's RSS): ${peaks.totalPss.toFixed(0)} MiB.`,
+    `Largest service process: ${worst[0]} ${worst[1].toFixed(0)} MiB (target ≤ 180 MiB per function instance of 256 MiB).`,
+    'Not counted: the bench process itself, which holds the SMTP sink and the provider sandboxes as `scripts/dev.ts` does,',
+    `and drives the load (${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB now).`,
+    '',
+    table(['process', 'what', 'peak RSS (MiB)', 'peak PSS (MiB)', 'kernel peak VmHWM (MiB)'], rows),
+  ].join('\n');
+}

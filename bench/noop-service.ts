@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { paymentProvider } from '../functions/payments/provider';
+import type { EventName } from '../shared/events/catalog';
+import { decodeCloudEvent } from '../shared/messaging/decode';
+import { closePubSub, topic } from '../shared/messaging/pubsub';
+import { functionsOf, registerCloudEvent, registerHttp } from '../shared/runtime/registry';
+import { apiFunctionName, pushSubscriptions, serviceNames, type ServiceName } from '../shared/topology';
+import { isLocalPushToken } from '../scripts/stack/push-token';
+
+/**
+ * One service of the no-op chain, the yardstick of the flow benchmark: a function for every push
+ * subscription of the service (shared/topology.ts), registered through the same registry and served
+ * by the same Functions Framework pipeline as the real ones, each doing nothing but publishing what
+ * the real function publishes on the happy path, through shared/messaging/pubsub.ts (the same
+ * publisher settings). The one outside call kept is the charge at the payment provider sandbox,
+ * because its webhook is the hop that produces payment.succeeded; mail, push and carrier work are
+ * left out. Tells the bench (IPC) when an order is confirmed or shipped, and counts deliveries.
+ *   tsx bench/noop-service.ts <service>   (PORT, PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT)
+ */
+type Data = Record<string, unknown>;
+const service = process.argv[2] as ServiceName;
+if (!serviceNames.includes(service)) throw new Error(`usage: noop-service <${serviceNames.join('|')}>`);
+
+/** What each consumer publishes on the happy path (see functions/<service>/on-*.ts). */
+const publishes: Record<string, (data: Data) => [EventName, Data][]> = {
+  'inventory-on-order-requested': (d) => [['stock-available', { ...d, reservation_id: randomUUID() }]],
+  'orders-on-stock-available': (d) => [['order.created', { ...d, order_id: randomUUID(), total: 9.99, status: 'confirmed' }]],
+  'email-on-email-requested': (d) => [['notification.delivered', { notification_id: d.notification_id, channel: 'email' }]],
+  'push-on-push-requested': (d) => [['notification.delivered', { notification_id: d.notification_id, channel: 'push' }]],
+  'shipments-on-payment-succeeded': (d) => [['shipment.scheduled', { ...d, shipment_id: randomUUID(), carrier: 'noop' }]],
+  ...Object.fromEntries(
+    ['order-created', 'payment-succeeded', 'shipment-scheduled'].map((e) => [
+      `notifications-on-${e}`,
+      (d: Data): [EventName, Data][] => {
+        const common = { customer_id: d.customer_id, title: 'Your order', body: 'Something happened to your order.' };
+        return [
+          ['email.requested', { ...common, notification_id: randomUUID(), to: 'noop@example.com', subject: 'Your order' }],
+          ['push.requested', { ...common, notification_id: randomUUID() }],
+        ];
+      },
+    ]),
+  ),
+};
+/** Points of the flow the bench times. */
+const marks: Record<string, string> = { 'orders-on-stock-available': 'confirmed', 'orders-on-shipment-scheduled': 'shipped' };
+const counts = new Map<string, { deliveries: number; events: Set<string> }>();
+
+function publish(event: EventName, data: Data, cause: Record<string, string> | undefined): Promise<string> {
+  const attributes: Record<string, string> = {
+    event_id: randomUUID(),
+    event_type: event,
+    event_version: '1',
+    occurred_at: new Date().toISOString(),
+    correlation_id: String(data.order_id ?? data.cart_id ?? data.notification_id),
+    ...(cause ? { causation_id: cause.event_id } : {}),
+  };
+  return topic(event).publishMessage({ data: Buffer.from(JSON.stringify(data)), attributes });
+}
+
+for (const sub of pushSubscriptions().filter((s) => s.service === service)) {
+  registerCloudEvent({ name: sub.functionName, service, kind: 'consumer' }, async (ce: CloudEvent<unknown>) => {
+    const message = decodeCloudEvent(ce);
+    const data = JSON.parse(message?.text ?? '{}') as Data;
+    const seen = counts.get(sub.functionName) ?? { deliveries: 0, events: new Set<string>() };
+    counts.set(sub.functionName, seen);
+    seen.deliveries += 1;
+    seen.events.add(message?.attributes.event_id ?? '');
+    const mark = marks[sub.functionName];
+    if (mark) process.send?.({ mark, cart_id: data.cart_id, at: Date.now() });
+    if (sub.functionName === 'payments-on-order-created') {
+      await paymentProvider().charge({ orderId: String(data.order_id), amountCents: 999 });
+      pendingCharges.set(String(data.order_id), data);
+    }
+    const out = publishes[sub.functionName]?.(data) ?? [];
+    await Promise.all(out.map(([event, payload]) => publish(event, payload, message?.attributes)));
+  });
+}
+
+/** The order each outstanding charge is for, so the provider's webhook can name it in payment.succeeded. */
+const pendingCharges = new Map<string, Data>();
+
+if (service === 'cart') {
+  registerHttp({ name: apiFunctionName('cart'), service, kind: 'api' }, async (req, res) => {
+    if (req.method !== 'POST' || req.path !== '/cart/convert-to-order') return void res.status(404).end();
+    const cart_id = randomUUID();
+    const customer_id = String(req.headers['x-customer-id']);
+    await publish(
+      'order-requested',
+      { cart_id, customer_id, items: [{ product_sku: 'NOOP', quantity: 1, unit_price: 9.99 }] },
+      undefined,
+    );
+    res.status(202).json({ cart_id, status: 'processing' });
+  });
+}
+if (service === 'payments') {
+  registerHttp({ name: apiFunctionName('payments'), service, kind: 'api' }, async (req, res) => {
+    const reference = String((req.body as { data?: { reference?: string } }).data?.reference);
+    const order = pendingCharges.get(reference);
+    if (order) {
+      pendingCharges.delete(reference);
+      await publish('payment.succeeded', { ...order, payment_id: randomUUID(), amount: 9.99 }, undefined);
+    }
+    res.status(200).json({ received: true });
+  });
+}
+
+process.on('message', (message: { counts?: boolean }) => {
+  if (message.counts) {
+    const out = Object.fromEntries([...counts].map(([name, c]) => [name, { deliveries: c.deliveries, events: c.events.size }]));
+    process.send?.({ counts: out });
+  }
+});
+
+// the same routing as scripts/stack/host.ts: the API at `/`, every other function at /_functions/<token>/<name>/…
+const servers = new Map(
+  functionsOf(service).map((f) => [f.name, getTestServer(f.name).listeners('request')[0] as http.RequestListener]),
+);
+const server = http.createServer((req, res) => {
+  const url = req.url ?? '/';
+  if (url.startsWith('/_functions/')) {
+    const [token, name, ...rest] = url.slice('/_functions/'.length).split('/');
+    const target = isLocalPushToken(token) ? servers.get(name ?? '') : undefined;
+    if (!target) return void res.writeHead(404).end();
+    req.url = '/' + rest.join('/');
+    return target(req, res);
+  }
+  const api = servers.get(apiFunctionName(service));
+  if (api) return api(req, res);
+  res.writeHead(404).end();
+});
+server.keepAliveTimeout = 65_000;
+server.listen(Number(process.env.PORT), '127.0.0.1', () => process.send?.({ ready: service }));
+process.on('disconnect', () => {
+  server.close();
+  server.closeAllConnections();
+  void closePubSub().finally(() => process.exit(0));
+});
+process.on('SIGTERM', () => process.emit('disconnect'));
