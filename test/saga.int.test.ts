@@ -128,6 +128,87 @@ describe('the order saga', () => {
   });
 });
 
+describe('provider outages park the work for the reconcilers; nothing is lost or done twice', () => {
+  const reconcileUntil = (job: 'payments-reconcile' | 'shipments-reconcile', done: () => Promise<boolean>, what: string) =>
+    eventually(
+      async () => {
+        await system.runJob(job);
+        return done();
+      },
+      30_000,
+      what,
+    );
+
+  test('a charge made while the provider is down is parked, then made once when it is back', async () => {
+    sandbox().down = true;
+    let order: { id: string };
+    try {
+      ({ order } = await placeOrder('OUTAGE-PAY', 8, 3, 1));
+      const parked = await eventually(
+        async () => {
+          const p = await paymentOf(order.id);
+          return p.status === 'pending' && p.attempts >= 1 && p;
+        },
+        20_000,
+        'the charge parked',
+      );
+      expect(parked.last_error).toContain('unavailable');
+      expect((await orderNow(order.id)).status).toBe('confirmed');
+    } finally {
+      sandbox().down = false;
+    }
+    await reconcileUntil('payments-reconcile', async () => (await paymentOf(order.id)).status === 'captured', 'the charge');
+    await statusOf(order.id, 'shipped');
+    expect([...sandbox().charges.values()].filter((c) => c.reference === order.id)).toHaveLength(1);
+  });
+
+  test('a refund that fails while the provider is down is retried until it is made, never twice', async () => {
+    const carrier = system.sandboxes!.carrier!;
+    carrier.down = true; // hold the paid order before its booking, which the carrier will refuse
+    const { order } = await placeOrder('OUTAGE-REFUND', 8, 3, 1, address('00000'));
+    try {
+      await statusOf(order.id, 'paid');
+      await eventually(
+        async () => (await system.http('shipments')('GET', `/shipments/${order.id}`)).body.attempts >= 1,
+        20_000,
+        'the booking parked',
+      );
+      sandbox().down = true;
+      carrier.down = false;
+      await reconcileUntil('shipments-reconcile', async () => (await orderNow(order.id)).status === 'cancelled', 'the refusal');
+      await eventually(async () => (await paymentOf(order.id)).attempts >= 1, 20_000, 'the refund parked');
+      expect((await paymentOf(order.id)).status).toBe('refund_pending');
+    } finally {
+      carrier.down = false;
+      sandbox().down = false;
+    }
+    await reconcileUntil('payments-reconcile', async () => (await paymentOf(order.id)).status === 'refunded', 'the refund');
+    await system.runJob('payments-reconcile');
+    await settle();
+    expect(refundsOf(order.id)).toHaveLength(1);
+    expect(await stockRow('OUTAGE-REFUND')).toEqual({ available: 3, reserved: 0, sold: 0 });
+  });
+
+  test('a shipment booked while the carrier is down is parked, then booked once', async () => {
+    const carrier = system.sandboxes!.carrier!;
+    carrier.down = true;
+    let order: { id: string };
+    try {
+      ({ order } = await placeOrder('OUTAGE-SHIP', 8, 3, 1));
+      await statusOf(order.id, 'paid');
+      await eventually(
+        async () => (await system.http('shipments')('GET', `/shipments/${order.id}`)).body.attempts >= 1,
+        20_000,
+        'the booking parked',
+      );
+    } finally {
+      carrier.down = false;
+    }
+    await reconcileUntil('shipments-reconcile', async () => (await orderNow(order.id)).status === 'shipped', 'the booking');
+    expect([...carrier.bookings.values()].filter((b) => b.reference === order.id)).toHaveLength(1);
+  });
+});
+
 describe('duplicates and forgeries change nothing', () => {
   const sign = (body: string, secret = process.env.PAYMENT_WEBHOOK_SECRET!, t = Math.floor(Date.now() / 1000)) =>
     `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
