@@ -2,11 +2,13 @@ import { closeDb, db } from '../shared/db';
 import { DEAD_LETTERS } from '../shared/messaging/dead-letter';
 import { closePubSub } from '../shared/messaging/pubsub';
 import { replayDeadLetters } from '../shared/messaging/replay';
+import { listStuck } from './stuck';
 
 /**
  * `npm run dlq -- list [consumer]` shows what is in the dead-letter store;
  * `npm run dlq -- replay <id…> | --consumer <name>` re-publishes it (DATABASE_URL, PUBSUB_EMULATOR_HOST or credentials),
- * only to the topic the recorder verified (`topic` in the listing; empty: never replayed).
+ * only to the topic the recorder verified (`topic` in the listing; empty: never replayed);
+ * `npm run dlq -- stuck` lists what the reconcilers surfaced (scripts/stuck.ts).
  */
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
@@ -21,8 +23,10 @@ async function main(): Promise<void> {
     const ids = consumer ? undefined : args.map(Number).filter(Number.isInteger);
     if (!consumer && !ids?.length) throw new Error('usage: dlq replay <id…> | --consumer <name>');
     process.stdout.write(JSON.stringify(await replayDeadLetters({ ids, consumer })) + '\n');
+  } else if (command === 'stuck') {
+    for (const item of await listStuck(db())) process.stdout.write(JSON.stringify(item) + '\n');
   } else {
-    throw new Error('usage: dlq list [consumer] | dlq replay <id…> | dlq replay --consumer <name>');
+    throw new Error('usage: dlq list [consumer] | dlq replay <id…> | dlq replay --consumer <name> | dlq stuck');
   }
 }
 

@@ -1,4 +1,5 @@
 import { db } from '../shared/db';
+import { listStuck } from '../scripts/stuck';
 import { pubsub } from '../shared/messaging/pubsub';
 import { consumerFunctionName } from '../shared/topology';
 import { eventually, settle, startSystem, type TestSystem } from './support/harness';
@@ -98,6 +99,7 @@ describe('cart re-drive', () => {
       'the cart to be surfaced',
     );
     expect(cart).toMatchObject({ status: 'processing', redrive_count: 2 });
+    expect(await listStuck(db())).toContainEqual(expect.objectContaining({ kind: 'cart', id: cartId, status: 'processing' }));
     await pause(1_100);
     expect(await system.runJob('cart-redrive')).toMatchObject({ redriven: 0, surfaced: 0 });
   });

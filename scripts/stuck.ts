@@ -1,0 +1,36 @@
+import type { Knex } from 'knex';
+import { config } from '../shared/config';
+
+/**
+ * What the reconcilers could not heal, for an operator (`npm run dlq -- stuck`): waiting items
+ * surfaced after their last re-drive (`stuck_since`), and provider work still parked after
+ * PROVIDER_RETRY_SURFACE_AFTER attempts. One row per item, with where it waits and since when.
+ */
+export interface StuckItem {
+  kind: string;
+  id: string;
+  status: string;
+  since: Date;
+  detail: string | null;
+}
+
+export async function listStuck(knex: Knex): Promise<StuckItem[]> {
+  const surfaceAfter = config().PROVIDER_RETRY_SURFACE_AFTER;
+  const surfaced = (kind: string, table: string, detail: string) =>
+    knex(table)
+      .whereNotNull('stuck_since')
+      .select(knex.raw('? as kind', [kind]), 'id', 'status', 'stuck_since as since', knex.raw(`${detail} as detail`));
+  const parked = (kind: string, table: string) =>
+    knex(table)
+      .where('attempts', '>=', surfaceAfter)
+      .whereNotNull('next_attempt_at')
+      .select(knex.raw('? as kind', [kind]), 'id', 'status', 'updated_at as since', 'last_error as detail');
+  const groups = await Promise.all([
+    surfaced('cart', 'cart.carts', `'re-driven ' || redrive_count || ' times'`),
+    surfaced('order', 'orders.orders', `'re-driven ' || redrive_count || ' times'`),
+    surfaced('notification', 'notifications.notifications', `channel || ' to ' || recipient`),
+    parked('payment', 'payments.payments'),
+    parked('shipment', 'shipments.shipments'),
+  ]);
+  return (groups.flat() as StuckItem[]).sort((a, b) => a.since.getTime() - b.since.getTime());
+}
