@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -309,6 +309,26 @@ describe('npm run dev', () => {
     for (const [who, kinds] of Object.entries(expected)) {
       await eventually(async () => JSON.stringify(await sent(who)) === JSON.stringify(kinds), 60_000, `notifications of ${who}`);
     }
+  });
+
+  test('a crashed service is restarted while the others keep running', async () => {
+    const serving = (service: string) =>
+      descendants(dev.pid!).find((pid) => {
+        try {
+          const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+          return args.some((a) => a.endsWith('serve.ts')) && args.includes(service);
+        } catch {
+          return false;
+        }
+      });
+    const before = serving('products');
+    expect(before).toBeDefined();
+    process.kill(before!, 'SIGKILL');
+    await eventually(async () => output.includes('[dev] products crashed'), 10_000, 'the crash to be reported');
+    expect((await call(3005, 'GET', '/')).status).toBe(200); // the others never stopped
+    await eventually(async () => (await call(3001, 'GET', '/products')).status === 200, 30_000, 'products to answer again');
+    expect(serving('products')).not.toBe(before);
+    expect(output).toContain('[dev] products restarted');
   });
 
   test('a second stack refuses to start while one runs, with a clear message, and the first keeps running', async () => {
