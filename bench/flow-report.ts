@@ -31,11 +31,35 @@ export function flowReport(real: FlowResult, noop: FlowResult): string {
       ]);
     }
   }
+  const cpu = (result: FlowResult) => {
+    const sum: Record<string, number> = {};
+    for (const phase of result.phases) for (const [name, s] of Object.entries(phase.cpu)) sum[name] = (sum[name] ?? 0) + s;
+    const orders = result.phases.reduce((n, p) => n + p.orders, 0);
+    return { perOrder: Object.fromEntries(Object.entries(sum).map(([name, s]) => [name, (s * 1000) / orders])), orders };
+  };
+  const [realCpu, noopCpu] = [cpu(real), cpu(noop)];
+  const names = [...new Set([...Object.keys(realCpu.perOrder), ...Object.keys(noopCpu.perOrder)])].sort(
+    (a, b) => (realCpu.perOrder[b] ?? 0) - (realCpu.perOrder[a] ?? 0),
+  );
+  const total = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
+  const cpuRows = [
+    ...names.map((n) => [
+      n,
+      (realCpu.perOrder[n] ?? 0).toFixed(1),
+      noopCpu.perOrder[n] === undefined ? '' : noopCpu.perOrder[n].toFixed(1),
+    ]),
+    ['**all**', total(realCpu.perOrder).toFixed(1), total(noopCpu.perOrder).toFixed(1)],
+  ];
   return [
     `Each system's own maximum rate is its burst rate (orders confirmed per second): ShopFlow ${real.maxRate.toFixed(1)}/s,`,
     `no-op chain ${noop.maxRate.toFixed(1)}/s; the steady phases send carts at 25, 50 and 100 % of it, evenly spaced.`,
     'For rates the ratio is ShopFlow / no-op (higher is better, 1.00× is the bound); for latencies too (lower is better).',
     '',
     table(['figure', 'ShopFlow', 'no-op bound', 'ratio'], rows),
+    '',
+    `Where the work goes: CPU milliseconds per order of each process (user + system, children included), over every phase`,
+    `(${realCpu.orders} and ${noopCpu.orders} orders). The machine has 2 cores shared with other work, so CPU per order bounds the rate.`,
+    '',
+    table(['process', 'ShopFlow CPU ms / order', 'no-op chain CPU ms / order'], cpuRows),
   ].join('\n');
 }

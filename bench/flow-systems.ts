@@ -14,10 +14,14 @@ export interface FlowSystem {
   name: string;
   /** Points the shared payment provider sandbox's webhook at this system (before each phase). */
   activate(): void;
+  /** The processes that do this system's work (their CPU time is counted per phase). */
+  pids(): Record<string, number>;
   /** Customers whose carts are ready to convert (set-up, not timed). */
   prepare(count: number): Promise<string[]>;
   /** POST /cart/convert-to-order; resolves with the cart id. */
   convert(customer: string): Promise<string>;
+  /** What the bench noticed about the run beyond the figures (failed deliveries, database round trips). */
+  diagnostics?(): Promise<string>;
   /** Waits for the phase's whole saga, checks the counts, returns epoch ms per cart id. */
   settle(cartIds: string[]): Promise<{ confirmed: Map<string, number>; shipped: Map<string, number> }>;
 }
@@ -82,8 +86,28 @@ export async function realSystem(infra: Infra, stack: Services): Promise<FlowSys
   let ordersSoFar = 0;
   let customersSoFar = 0;
   const mailBefore = infra.smtp.received.length;
+  const commits = async () => count(`select xact_commit n from pg_stat_database where datname = current_database()`);
+  const commitsBefore = await commits();
   return {
     name: 'ShopFlow',
+    async diagnostics() {
+      const failed: { consumer: string; n: number; error: string }[] = (
+        await db().raw(
+          `select consumer, sum(attempts)::int n, min(last_error) error from messaging.delivery_failures group by consumer order by 2 desc`,
+        )
+      ).rows;
+      const perOrder = ((await commits()) - commitsBefore) / Math.max(1, ordersSoFar);
+      return [
+        `Database commits per order (pg_stat_database, everything in the bench database including customer and cart set-up`,
+        `and the bench's own polling): ${perOrder.toFixed(1)}.`,
+        failed.length === 0
+          ? 'No delivery failed and was retried.'
+          : `Deliveries that failed and were redelivered by Pub/Sub (messaging.delivery_failures): ${failed
+              .map((f) => `${f.consumer} ${f.n} (“${f.error.slice(0, 80)}”)`)
+              .join('; ')}.`,
+      ].join('\n');
+    },
+    pids: () => ({ ...stack.pids(), ...infra.pids }),
     activate: () => (infra.sandboxes.payments!.webhookUrl = url('payments', '/payments/webhook')),
     async prepare(n) {
       const customers = await pool(Array.from({ length: n }), 8, async () => {
@@ -182,6 +206,7 @@ export function noopSystem(infra: Infra, stack: Services): FlowSystem {
   let ordersSoFar = 0;
   return {
     name: 'no-op chain',
+    pids: () => ({ ...stack.pids(), 'pubsub emulator': infra.pids['pubsub emulator'] }),
     activate: () => (infra.sandboxes.payments!.webhookUrl = stack.url('payments') + '/payments/webhook'),
     prepare: async (n) =>
       Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(ordersSoFar + i).padStart(12, '0')}`),

@@ -1,4 +1,5 @@
 import type { FlowSystem } from './flow-systems';
+import { cpuMeter } from './memory';
 import { percentile, perSecond, sleep } from './stats';
 
 /**
@@ -16,6 +17,8 @@ export interface Phase {
   shippedRate: number;
   confirmed: { p50: number; p95: number; p99: number };
   shipped: { p50: number; p95: number; p99: number };
+  /** CPU seconds each process of the system used from the phase's first convert until its saga was through. */
+  cpu: Record<string, number>;
 }
 
 export interface FlowResult {
@@ -61,6 +64,7 @@ export async function measureFlows(
 /** Converts every customer's cart, the i-th at start + offsetMs(i), and measures once the saga is through. */
 async function run(system: FlowSystem, customers: string[], offsetMs: (i: number) => number, label: string): Promise<Phase> {
   system.activate();
+  const cpu = cpuMeter(system.pids());
   const sent = new Map<string, number>();
   const start = Date.now();
   const carts = await Promise.all(
@@ -84,5 +88,6 @@ async function run(system: FlowSystem, customers: string[], offsetMs: (i: number
     shippedRate: perSecond(carts.length, Math.max(...shipped.values()) - first),
     confirmed: spread(latencies(confirmed)),
     shipped: spread(latencies(shipped)),
+    cpu: cpu(),
   };
 }

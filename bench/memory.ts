@@ -34,6 +34,21 @@ function parents(): Map<number, number> {
   return map;
 }
 
+/** A process and all its descendants. */
+function descendants(root: number, parentOf: Map<number, number>): Set<number> {
+  const tree = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, ppid] of parentOf) {
+      if (tree.has(ppid) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return tree;
+}
+
 const pssKib = (pid: number) => {
   try {
     return kib(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
@@ -44,18 +59,7 @@ const pssKib = (pid: number) => {
 
 /** RSS and PSS (shared pages divided among their sharers) in MiB of a process and all its descendants. */
 export function treeMemoryMb(root: number, parentOf = parents()): { rss: number; pss: number } {
-  const tree = new Set([root]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, ppid] of parentOf) {
-      if (tree.has(ppid) && !tree.has(pid)) {
-        tree.add(pid);
-        grew = true;
-      }
-    }
-  }
-  const pids = [...tree];
+  const pids = [...descendants(root, parentOf)];
   return {
     rss: pids.reduce((sum, pid) => sum + kib(status(pid), 'VmRSS'), 0) / 1024,
     pss: pids.reduce((sum, pid) => sum + pssKib(pid), 0) / 1024,
@@ -99,5 +103,29 @@ export function sampleMemory(roots: () => Record<string, number>, everyMs = 500)
       return { total, totalPss, byName: { ...byName }, pssByName: { ...pssByName } };
     },
     stop: () => clearInterval(timer),
+  };
+}
+
+/** CPU seconds (user + system) used so far by a process and its descendants. */
+export function treeCpuSeconds(root: number, parentOf = parents()): number {
+  let ticks = 0;
+  for (const pid of descendants(root, parentOf)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
+/** CPU seconds of each named process tree, as a function that gives the use since this call. */
+export function cpuMeter(roots: Record<string, number>): () => Record<string, number> {
+  const start = Object.fromEntries(Object.entries(roots).map(([name, pid]) => [name, treeCpuSeconds(pid)]));
+  return () => {
+    const parentOf = parents();
+    return Object.fromEntries(Object.entries(roots).map(([name, pid]) => [name, treeCpuSeconds(pid, parentOf) - start[name]]));
   };
 }

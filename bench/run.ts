@@ -9,7 +9,7 @@ import { measureFlows } from './flow';
 import { flowReport } from './flow-report';
 import { noopSystem, realSystem } from './flow-systems';
 import { httpBench } from './http';
-import { previousRuns, PREVIOUS } from './history';
+import { keptSection, previousRuns, PREVIOUS } from './history';
 import { sampleMemory } from './memory';
 import { memoryReport } from './memory-report';
 import { startInfra, startServices, type Services } from './stack';
@@ -69,7 +69,8 @@ async function main(): Promise<void> {
         if (noop) {
           const systems = [realFlowSystem, noopSystem(infra, noop)];
           const [realFlow, noopFlow] = await measureFlows(systems, { ...profile, log: say });
-          await timed('Order flow against the no-op bound', async () => flowReport(realFlow, noopFlow));
+          const notes = (await realFlowSystem.diagnostics?.()) ?? '';
+          await timed('Order flow against the no-op bound', async () => `${flowReport(realFlow, noopFlow)}\n\n${notes}`);
         }
         if (wants('http')) await timed('HTTP against a bare express + pg handler', () => httpBench(real, profile));
         await timed('Memory under load', async () => memoryReport(memory.peaks(), real, Object.keys(infra.pids)));
@@ -99,7 +100,11 @@ async function main(): Promise<void> {
     return;
   }
   const previous = previousRuns(file);
-  writeFileSync(file, `${header}\n\n${sections.join('\n\n')}\n\n${PREVIOUS}\n\n${previous}\n`);
+  const changes = keptSection(file);
+  writeFileSync(
+    file,
+    `${header}\n\n${[...sections, ...(changes ? [changes] : [])].join('\n\n')}\n\n${PREVIOUS}\n\n${previous}\n`,
+  );
   say('wrote docs/PERFORMANCE.md');
 }
 

@@ -101,13 +101,15 @@ export async function startServices(options: {
   services: ServiceName[];
   project: string;
   env?: Record<string, string>;
+  /** Extra node flags for the service processes (e.g. --cpu-prof). */
+  execArgv?: string[];
 }): Promise<Services> {
   const children = new Map<ServiceName, { child: ChildProcess; port: number }>();
   await Promise.all(
     options.services.map(async (service) => {
       const port = await freePort();
       const child = fork(path.join(root, options.script), [service], {
-        execArgv: ['--import', 'tsx'],
+        execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
         env: { ...process.env, ...options.env, GOOGLE_CLOUD_PROJECT: options.project, PORT: String(port) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
@@ -120,7 +122,13 @@ export async function startServices(options: {
   );
   const client = new PubSub({ projectId: options.project });
   try {
-    await Promise.all(topicNames().map((name) => client.createTopic(name)));
+    await Promise.all(
+      topicNames().map((name) =>
+        client.createTopic(name).catch((error: { code?: number }) => {
+          if (error.code !== 6) throw error; // ALREADY_EXISTS: another group of this project made it
+        }),
+      ),
+    );
     const endpoint = (sub: PushSubscription) => {
       const host = children.get(sub.service);
       return host && localFunctionUrl(`http://127.0.0.1:${host.port}`, sub.functionName) + pushPath(options.project, sub.topic);

@@ -1,0 +1,93 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { serviceNames, type ServiceName } from '../shared/topology';
+import { startInfra, startServices } from './stack';
+
+/**
+ * Where a service spends its CPU under HTTP load: starts the bench infrastructure and every service
+ * (the one named with `--cpu-prof`), loads `GET <path>` for the given seconds, 16 in flight, then
+ * prints the top self-time functions and where the .cpuprofile is (open it in Chrome DevTools).
+ *   npx tsx bench/profile.ts products /products [seconds]
+ */
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+async function main(): Promise<void> {
+  const [service, target = '/', seconds = '8'] = process.argv.slice(2) as [ServiceName, string?, string?];
+  const dir = path.resolve('dist/profiles', `${service}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  const infra = await startInfra();
+  const others = await startServices({
+    script: 'scripts/serve.ts',
+    services: serviceNames.filter((s) => s !== service),
+    project: 'bench',
+  });
+  const profiled = await startServices({
+    script: 'scripts/serve.ts',
+    services: [service],
+    project: 'bench',
+    execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  });
+  try {
+    const products = service === 'products' ? profiled.url('products') : others.url('products');
+    for (let i = 0; i < 20; i++) {
+      const product = { sku: `PROFILE-${i}`, name: `Profile ${i}`, price: 9.99 };
+      await fetch(`${products}/products`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(product),
+      });
+    }
+    const end = Date.now() + Number(seconds) * 1000;
+    let requests = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (Date.now() < end) {
+          await (
+            await fetch(profiled.url(service) + target, { headers: { 'x-customer-id': '550e8400-e29b-41d4-a716-446655440000' } })
+          ).arrayBuffer();
+          requests++;
+        }
+      }),
+    );
+    process.stdout.write(`${requests} requests in ${seconds} s\n`);
+  } finally {
+    await profiled.stop();
+    await others.stop();
+    await infra.stop();
+  }
+  const file = path.join(dir, readdirSync(dir)[0]);
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[] };
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const key = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*node_modules\//, '')}:${node.callFrame.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (node.hitCount ?? 0));
+    total += node.hitCount ?? 0;
+  }
+  const byPackage = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const url = node.callFrame.url;
+    const pkg =
+      /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+      (url.includes('/work/') ? 'shopflow' : url ? 'node' : node.callFrame.functionName);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + (node.hitCount ?? 0));
+  }
+  const top = (m: Map<string, number>, n: number) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`)
+      .join('\n');
+  process.stdout.write(`self time by package:\n${top(byPackage, 15)}\n\ntop functions:\n${top(self, 30)}\n\nprofile: ${file}\n`);
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    process.stderr.write(`profile failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
