@@ -1,6 +1,6 @@
 import { config } from '../../shared/config';
 import { db } from '../../shared/db';
-import { redriveOrSurface, tally, type RedriveOutcome } from '../../shared/messaging/redrive';
+import { idleSince, redriveEach } from '../../shared/messaging/redrive';
 import { latestEventId } from '../../shared/messaging/relay';
 
 const CARTS = 'cart.carts';
@@ -11,37 +11,30 @@ const BATCH = 100;
  * its conversion (or its last re-drive) has its order-requested published again with the SAME
  * event_id: harmless when the first copy was only slow, and it heals the flow when a message of
  * the chain was lost or dead-lettered. After CART_REDRIVE_MAX re-drives the cart is surfaced:
- * `stuck_since` is set (visible in GET /cart), an error is logged and counted.
+ * `stuck_since` is set (visible in GET /cart and `npm run dlq -- stuck`), an error is logged and counted.
  */
 export async function redriveStuckCarts(now = new Date()): Promise<{ redriven: number; surfaced: number }> {
   const { CART_REDRIVE_AFTER_SECONDS, CART_REDRIVE_MAX } = config();
   const before = new Date(now.getTime() - CART_REDRIVE_AFTER_SECONDS * 1000);
-  const waiting: { id: string; redrive_count: number }[] = await db()(CARTS)
-    .where({ status: 'processing' })
-    .whereNull('stuck_since')
-    .where((q) =>
-      q.where('redriven_at', '<', before).orWhere((q2) => q2.whereNull('redriven_at').where('updated_at', '<', before)),
-    )
+  const waiting: { id: string; redrive_count: number }[] = await idleSince(
+    db()(CARTS).where({ status: 'processing' }).whereNull('stuck_since'),
+    before,
+  )
     .orderBy('updated_at')
     .limit(BATCH)
     .select('id', 'redrive_count');
-  const outcomes: RedriveOutcome[] = [];
-  for (const cart of waiting) {
-    outcomes.push(
-      await redriveOrSurface(
-        {
-          state: 'cart processing',
-          table: CARTS,
-          id: cart.id,
-          redriveCount: cart.redrive_count,
-          max: CART_REDRIVE_MAX,
-          events: async () => [await latestEventId('order-requested', cart.id)].filter((e): e is string => !!e),
-          surface: { stuck_since: now },
-          still: { status: 'processing' },
-        },
-        now,
-      ),
-    );
-  }
-  return tally(outcomes);
+  return redriveEach(
+    waiting,
+    (cart) => ({
+      state: 'cart processing',
+      table: CARTS,
+      id: cart.id,
+      redriveCount: cart.redrive_count,
+      max: CART_REDRIVE_MAX,
+      events: async () => [await latestEventId('order-requested', cart.id)].filter((e): e is string => !!e),
+      surface: { stuck_since: now },
+      still: { status: 'processing' },
+    }),
+    now,
+  );
 }

@@ -1,6 +1,6 @@
 import { config } from '../../shared/config';
 import { db } from '../../shared/db';
-import { redriveOrSurface, tally, type RedriveOutcome } from '../../shared/messaging/redrive';
+import { idleSince, redriveEach } from '../../shared/messaging/redrive';
 
 const NOTIFICATIONS = 'notifications.notifications';
 const BATCH = 100;
@@ -16,34 +16,27 @@ const BATCH = 100;
 export async function redriveNotifications(now = new Date()): Promise<{ redriven: number; surfaced: number }> {
   const { NOTIFICATION_REDRIVE_AFTER_SECONDS, NOTIFICATION_REDRIVE_MAX } = config();
   const before = new Date(now.getTime() - NOTIFICATION_REDRIVE_AFTER_SECONDS * 1000);
-  const pending: { id: string; redrive_count: number }[] = await db()(NOTIFICATIONS)
-    .where({ status: 'pending' })
-    .whereNull('stuck_since')
-    .where((q) =>
-      q.where('redriven_at', '<', before).orWhere((q2) => q2.whereNull('redriven_at').where('updated_at', '<', before)),
-    )
+  const pending: { id: string; redrive_count: number }[] = await idleSince(
+    db()(NOTIFICATIONS).where({ status: 'pending' }).whereNull('stuck_since'),
+    before,
+  )
     .orderBy('updated_at')
     .limit(BATCH)
     .select('id', 'redrive_count');
-  const outcomes: RedriveOutcome[] = [];
-  for (const n of pending) {
-    outcomes.push(
-      await redriveOrSurface(
-        {
-          state: 'notification pending',
-          table: NOTIFICATIONS,
-          id: n.id,
-          redriveCount: n.redrive_count,
-          max: NOTIFICATION_REDRIVE_MAX,
-          events: () => channelRequests(n.id),
-          surface: { stuck_since: now },
-          still: { status: 'pending' },
-        },
-        now,
-      ),
-    );
-  }
-  return tally(outcomes);
+  return redriveEach(
+    pending,
+    (n) => ({
+      state: 'notification pending',
+      table: NOTIFICATIONS,
+      id: n.id,
+      redriveCount: n.redrive_count,
+      max: NOTIFICATION_REDRIVE_MAX,
+      events: () => channelRequests(n.id),
+      surface: { stuck_since: now },
+      still: { status: 'pending' },
+    }),
+    now,
+  );
 }
 
 const channelRequests = (notificationId: string): Promise<string[]> =>

@@ -1,6 +1,6 @@
 import { config } from '../../shared/config';
 import { db } from '../../shared/db';
-import { redriveOrSurface, tally, type RedriveOutcome } from '../../shared/messaging/redrive';
+import { idleSince, redriveEach } from '../../shared/messaging/redrive';
 import { latestEventId } from '../../shared/messaging/relay';
 import type { OrderStatus } from './domain';
 
@@ -21,11 +21,10 @@ const FINISHED_WINDOW_MS = 3_600_000;
 export async function redriveOrders(now = new Date()): Promise<{ redriven: number; surfaced: number }> {
   const { ORDER_REDRIVE_AFTER_SECONDS, ORDER_REDRIVE_MAX } = config();
   const before = new Date(now.getTime() - ORDER_REDRIVE_AFTER_SECONDS * 1000);
-  const idle = (q: import('knex').Knex.QueryBuilder) =>
-    q.where((w) =>
-      w.where('redriven_at', '<', before).orWhere((w2) => w2.whereNull('redriven_at').where('updated_at', '<', before)),
-    );
-  const waiting: Candidate[] = await idle(db()(ORDERS).whereIn('status', ['confirmed', 'paid']).whereNull('stuck_since'))
+  const waiting: Candidate[] = await idleSince(
+    db()(ORDERS).whereIn('status', ['confirmed', 'paid']).whereNull('stuck_since'),
+    before,
+  )
     .orderBy('updated_at')
     .limit(BATCH)
     .select('id', 'status', 'redrive_count');
@@ -37,26 +36,23 @@ export async function redriveOrders(now = new Date()): Promise<{ redriven: numbe
     .orderBy('updated_at')
     .limit(BATCH)
     .select('id', 'status', 'redrive_count');
-  const outcomes: RedriveOutcome[] = [];
-  for (const order of [...waiting, ...finished]) {
-    const done = order.status === 'shipped' || order.status === 'cancelled';
-    outcomes.push(
-      await redriveOrSurface(
-        {
-          state: `order ${order.status}`,
-          table: ORDERS,
-          id: order.id,
-          redriveCount: order.redrive_count,
-          max: done ? 1 : ORDER_REDRIVE_MAX,
-          events: () => ownEvents(order),
-          surface: { stuck_since: now },
-          still: { status: order.status },
-        },
-        now,
-      ),
-    );
-  }
-  return tally(outcomes);
+  return redriveEach(
+    [...waiting, ...finished],
+    (order) => {
+      const done = order.status === 'shipped' || order.status === 'cancelled';
+      return {
+        state: `order ${order.status}`,
+        table: ORDERS,
+        id: order.id,
+        redriveCount: order.redrive_count,
+        max: done ? 1 : ORDER_REDRIVE_MAX,
+        events: () => ownEvents(order),
+        surface: { stuck_since: now },
+        still: { status: order.status },
+      };
+    },
+    now,
+  );
 }
 
 interface Candidate {

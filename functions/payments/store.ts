@@ -66,17 +66,3 @@ export async function recordWebhookEvent(
     .returning('id');
   return inserted.length > 0;
 }
-
-const due = (q: Knex.QueryBuilder, knex: Knex) =>
-  q.whereIn('status', ['pending', 'submitted', 'refund_pending']).where('next_attempt_at', '<=', knex.fn.now());
-
-/** Orders whose payment has provider work due (parked, or waiting on an overdue webhook), oldest first. */
-export const dueOrderIds = (knex: Knex, limit: number): Promise<string[]> =>
-  due(knex(PAYMENTS), knex).orderBy('next_attempt_at').limit(limit).pluck('order_id');
-
-/** The order's payment if its work is still due, locked; undefined when another reconciler has it or it is done. */
-export const lockIfDue = (tx: Knex.Transaction, orderId: string): Promise<Payment | undefined> =>
-  due(tx(PAYMENTS).where({ order_id: orderId }), tx)
-    .forUpdate()
-    .skipLocked()
-    .first();

@@ -51,23 +51,6 @@ export async function updateShipment(tx: Knex.Transaction, id: string, changes: 
     .update({ ...changes, updated_at: tx.fn.now() });
 }
 
-/** Orders whose shipment waits for a parked booking, oldest first. */
-export const dueOrderIds = (knex: Knex, limit: number): Promise<string[]> =>
-  knex(SHIPMENTS)
-    .where({ status: 'pending' })
-    .where('next_attempt_at', '<=', knex.fn.now())
-    .orderBy('next_attempt_at')
-    .limit(limit)
-    .pluck('order_id');
-
-export const lockIfDue = (tx: Knex.Transaction, orderId: string): Promise<Shipment | undefined> =>
-  tx(SHIPMENTS)
-    .where({ order_id: orderId, status: 'pending' })
-    .where('next_attempt_at', '<=', tx.fn.now())
-    .forUpdate()
-    .skipLocked()
-    .first();
-
 /** The newest shipping address learnt from order.updated (an older version never overwrites a newer one). */
 export async function saveAddress(
   tx: Knex.Transaction,

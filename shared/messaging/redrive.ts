@@ -51,8 +51,20 @@ export async function redriveOrSurface(item: Waiting, now = new Date(), knex: Kn
   return 'redriven';
 }
 
-/** Tallies outcomes for a job's answer. */
-export function tally(outcomes: RedriveOutcome[]): { redriven: number; surfaced: number } {
+/** Rows idle since `before`: re-driven before it, or never re-driven and unchanged since it. */
+export const idleSince = (query: Knex.QueryBuilder, before: Date): Knex.QueryBuilder =>
+  query.where((q) =>
+    q.where('redriven_at', '<', before).orWhere((q2) => q2.whereNull('redriven_at').where('updated_at', '<', before)),
+  );
+
+/** Re-drives (or surfaces) each waiting row in turn; the job's answer counts both. */
+export async function redriveEach<Row>(
+  rows: Row[],
+  waiting: (row: Row) => Waiting,
+  now = new Date(),
+): Promise<{ redriven: number; surfaced: number }> {
+  const outcomes: RedriveOutcome[] = [];
+  for (const row of rows) outcomes.push(await redriveOrSurface(waiting(row), now));
   return {
     redriven: outcomes.filter((o) => o === 'redriven').length,
     surfaced: outcomes.filter((o) => o === 'surfaced').length,
