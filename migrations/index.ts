@@ -17,6 +17,7 @@ import * as selfHealing from './015_self_healing';
 import * as cartOpenOrders from './020_cart_open_orders';
 import * as deadLetterTopic from './021_dead_letter_topic';
 import * as emailVerifications from './022_email_verifications';
+import * as emailParking from './023_email_parking';
 
 /**
  * Every migration, in order. Listed explicitly (a knex migration source) so migrations run the
@@ -41,6 +42,7 @@ const migrations: Record<string, Knex.Migration> = {
   '020_cart_open_orders': cartOpenOrders,
   '021_dead_letter_topic': deadLetterTopic,
   '022_email_verifications': emailVerifications,
+  '023_email_parking': emailParking,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -33,28 +33,95 @@ async function orderMailFor(customer = newCustomer()) {
 const emailStatus = (id: string) => db()('notifications.notifications').where({ id }).first();
 
 describe('email delivery', () => {
-  test('given the SMTP server is down, when it comes back, then the mail is sent once and the notification ends sent', async () => {
+  test('given the SMTP server is down, the mail is parked (no Pub/Sub retry), and the email-retry job sends it once when it is back', async () => {
     await sink.stop();
     try {
       const { customer, email } = await orderMailFor();
-      await eventually(() => db()('messaging.delivery_failures').where({ consumer: 'email-on-email-requested' }).first());
+      const parked = await eventually(() => db()('email.parked').where({ notification_id: email.id }).first());
+      const { id: eventId } = await db()('messaging.outbox')
+        .where({ topic: 'email.requested' })
+        .whereRaw(`data->>'notification_id' = ?`, [email.id])
+        .first();
+      expect(parked).toMatchObject({ attempts: 1, request_event_id: eventId, recipient: customer.email });
+      expect(parked.last_error).toMatch(/ECONNREFUSED|connect|breaker/i);
+      // acknowledged at once: processed, no failed delivery for Pub/Sub to retry, nothing dead-lettered
+      expect(
+        await db()('messaging.processed_messages').where({ consumer: 'email-on-email-requested', event_id: eventId }),
+      ).toHaveLength(1);
+      expect(await db()('messaging.delivery_failures').where({ consumer: 'email-on-email-requested' })).toHaveLength(0);
       expect((await emailStatus(email.id)).status).toBe('pending');
-      expect(mailsTo(sink, customer.email)).toHaveLength(0);
       const health = await system.http('email')('GET', '/');
       expect(health.status).toBe(503);
       expect(health.body.checks.smtp).toMatch(/^failing: /);
 
+      // while it stays down, each run of the job counts one more attempt and backs off
+      await db()('email.parked')
+        .where({ notification_id: email.id })
+        .update({ next_attempt_at: new Date(0) });
+      await system.runJob('email-retry');
+      const again = await db()('email.parked').where({ notification_id: email.id }).first();
+      expect(again.attempts).toBe(2);
+      expect(again.next_attempt_at.getTime()).toBeGreaterThan(Date.now());
+      expect(mailsTo(sink, customer.email)).toHaveLength(0);
+
       await sink.start();
-      await eventually(async () => (await emailStatus(email.id)).status === 'sent', 30_000, 'the mail after the outage');
-      expect((await system.http('email')('GET', '/')).body).toMatchObject({ status: 'ok', checks: { smtp: 'ok' } });
+      await eventually(
+        async () => {
+          await db()('email.parked')
+            .where({ notification_id: email.id })
+            .update({ next_attempt_at: new Date(0) });
+          await system.runJob('email-retry');
+          return (await emailStatus(email.id)).status === 'sent';
+        },
+        40_000,
+        'the parked mail after the outage',
+      );
       await settle();
       expect(mailsTo(sink, customer.email)).toHaveLength(1);
-      const [failure] = await db()('messaging.delivery_failures').where({ consumer: 'email-on-email-requested' });
-      expect(failure.last_error).toMatch(/ECONNREFUSED|connect/i);
+      expect(await db()('email.parked').where({ notification_id: email.id })).toHaveLength(0);
+      const delivered = await db()('messaging.outbox')
+        .where({ topic: 'notification.delivered' })
+        .whereRaw(`data->>'notification_id' = ?`, [email.id]);
+      expect(delivered).toHaveLength(1);
+      expect(delivered[0].attributes.causation_id).toBe(eventId); // a re-driven request re-publishes it (consumer.ts)
+      expect(await db()('messaging.dead_letters').where({ consumer: 'email-on-email-requested' })).toHaveLength(0);
     } finally {
       await sink.start();
     }
-  });
+  }, 90_000);
+
+  test('given a parked mail, when its email.requested comes again, then it is neither sent nor parked twice', async () => {
+    await sink.stop();
+    let customer: { email: string };
+    let email: { id: string };
+    try {
+      ({ customer, email } = await orderMailFor());
+      await eventually(() => db()('email.parked').where({ notification_id: email.id }).first());
+      const request = await db()('messaging.outbox')
+        .where({ topic: 'email.requested' })
+        .whereRaw(`data->>'notification_id' = ?`, [email.id])
+        .first();
+      const copyId = randomUUID();
+      await publishRaw('email.requested', JSON.stringify(request.data), { ...request.attributes, event_id: copyId });
+      await eventually(() => db()('messaging.processed_messages').where({ event_id: copyId }).first());
+      expect((await db()('email.parked').where({ notification_id: email.id }).first()).attempts).toBe(1);
+    } finally {
+      await sink.start();
+    }
+    await eventually(
+      async () => {
+        await db()('email.parked')
+          .where({ notification_id: email.id })
+          .update({ next_attempt_at: new Date(0) });
+        await system.runJob('email-retry');
+        return (await emailStatus(email.id)).status === 'sent';
+      },
+      40_000,
+      'the parked mail',
+    );
+    await settle();
+    expect(mailsTo(sink, customer.email)).toHaveLength(1);
+  }, 90_000);
 
   test('given a mail already sent, when its email.requested comes again with a new event id, then it is not sent again', async () => {
     const { customer, email } = await orderMailFor();

@@ -1,12 +1,12 @@
-import { config } from '../../shared/config';
 import { log } from '../../shared/logger';
 import { consume } from '../../shared/messaging/consumer';
-import { sendMail } from './smtp';
-import { findDelivery, lockNotification, recordDelivery } from './store';
+import { deliverMail } from './mail';
+import { findDelivery, findParked, lockNotification } from './store';
 
 /**
  * email.requested → one mail over SMTP, its result recorded and reported back to notifications,
- * all in the consumer's transaction. A notification whose mail was recorded is never sent again.
+ * all in the consumer's transaction. A notification whose mail was recorded is never sent again; one
+ * whose mail is parked (the SMTP server did not answer) is left to the email-retry job.
  *
  * The residual window: the SMTP server has accepted the mail (250 after DATA) but this transaction
  * has not committed (the process dies, or the database fails the commit). Pub/Sub then redelivers and
@@ -14,26 +14,24 @@ import { findDelivery, lockNotification, recordDelivery } from './store';
  * duplicates. SMTP has no idempotent submission, so closing the window entirely is not possible;
  * the code keeps it to one insert, one outbox row and the commit.
  */
-consume('email', 'email.requested', async ({ payload }, { tx, emit }) => {
+consume('email', 'email.requested', async ({ payload, eventId, envelope }, uow) => {
   const id = payload.notification_id;
-  await lockNotification(tx, id);
-  const done = await findDelivery(tx, id);
+  await lockNotification(uow.tx, id);
+  const done = (await findDelivery(uow.tx, id)) ?? (await findParked(uow.tx, id));
   if (done) {
-    log.info('mail already handled; not sent again', { notification_id: id, status: done.status });
+    log.info('mail already handled or parked; not sent again', {
+      notification_id: id,
+      status: 'status' in done ? done.status : 'parked',
+    });
     return;
   }
-  const messageId = `<${id}@${config().MESSAGE_ID_DOMAIN}>`;
-  const result = await sendMail({ messageId, to: payload.to, subject: payload.subject, text: payload.text });
-  const sent = result.outcome === 'sent';
-  await recordDelivery(tx, {
-    notification_id: id,
-    message_id: messageId,
-    recipient: payload.to,
+  await deliverMail(uow, {
+    notificationId: id,
+    requestEventId: eventId,
+    correlationId: envelope.correlation_id,
+    to: payload.to,
     subject: payload.subject,
-    status: sent ? 'sent' : 'rejected',
-    smtp_response: sent ? result.response : result.reason,
+    text: payload.text,
+    attempts: 0,
   });
-  if (sent) await emit('notification.delivered', { notification_id: id, channel: 'email' });
-  else await emit('notification.failed', { notification_id: id, channel: 'email', reason: result.reason });
-  log.info(sent ? 'mail sent' : 'mail rejected', { notification_id: id, message_id: messageId });
 });
