@@ -16,9 +16,11 @@ export interface StuckItem {
 
 export async function listStuck(knex: Knex): Promise<StuckItem[]> {
   const surfaceAfter = config().PROVIDER_RETRY_SURFACE_AFTER;
-  const surfaced = (kind: string, table: string, detail: string) =>
+  // surfaced and still waiting: an item that moved on later (e.g. a parked mail finally sent) is no longer stuck
+  const surfaced = (kind: string, table: string, waiting: string[], detail: string) =>
     knex(table)
       .whereNotNull('stuck_since')
+      .whereIn('status', waiting)
       .select(knex.raw('? as kind', [kind]), 'id', 'status', 'stuck_since as since', knex.raw(`${detail} as detail`));
   const parked = (kind: string, table: string) =>
     knex(table)
@@ -26,9 +28,9 @@ export async function listStuck(knex: Knex): Promise<StuckItem[]> {
       .whereNotNull('next_attempt_at')
       .select(knex.raw('? as kind', [kind]), 'id', 'status', 'updated_at as since', 'last_error as detail');
   const groups = await Promise.all([
-    surfaced('cart', 'cart.carts', `'re-driven ' || redrive_count || ' times'`),
-    surfaced('order', 'orders.orders', `'re-driven ' || redrive_count || ' times'`),
-    surfaced('notification', 'notifications.notifications', `channel || ' to ' || recipient`),
+    surfaced('cart', 'cart.carts', ['processing'], `'re-driven ' || redrive_count || ' times'`),
+    surfaced('order', 'orders.orders', ['confirmed', 'paid'], `'re-driven ' || redrive_count || ' times'`),
+    surfaced('notification', 'notifications.notifications', ['pending'], `channel || ' to ' || recipient`),
     parked('payment', 'payments.payments'),
     parked('shipment', 'shipments.shipments'),
   ]);
