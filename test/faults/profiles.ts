@@ -1,0 +1,59 @@
+/**
+ * How big and how long a fault run is. `full` is the issue's profile (≥ 2,000 orders, outages of
+ * 30 s, 60 s and 10 minutes); `ci` keeps every fault class with shorter outages, within a few minutes.
+ */
+export interface Profile {
+  name: string;
+  customers: number;
+  ordersPerCustomer: number;
+  /** The workload stops placing orders after this long, whatever the count. */
+  workloadMaxMs: number;
+  postgresDownMs: number;
+  brokerPausedMs: number;
+  serviceKilledMs: number;
+  /** Payment provider and SMTP server down together for this long. */
+  providerDownMs: number;
+  carrierDownMs: number;
+  /** Pause between two outages of the sequence. */
+  gapMs: number;
+  duplicatesEveryMs: number;
+  duplicatesBatch: number;
+  crashRate: number;
+  /** Quiescence must come within this long after the last fault is lifted. */
+  recoveryTimeoutMs: number;
+}
+
+export const profiles: Record<string, Profile> = {
+  ci: {
+    name: 'ci',
+    customers: 30,
+    ordersPerCustomer: 6,
+    workloadMaxMs: 240_000,
+    postgresDownMs: 8_000,
+    brokerPausedMs: 8_000,
+    serviceKilledMs: 20_000,
+    providerDownMs: 20_000,
+    carrierDownMs: 8_000,
+    gapMs: 8_000,
+    duplicatesEveryMs: 2_000,
+    duplicatesBatch: 10,
+    crashRate: 0.01,
+    recoveryTimeoutMs: 600_000,
+  },
+  full: {
+    name: 'full',
+    customers: 120,
+    ordersPerCustomer: 18,
+    workloadMaxMs: 40 * 60_000,
+    postgresDownMs: 30_000,
+    brokerPausedMs: 30_000,
+    serviceKilledMs: 60_000,
+    providerDownMs: 10 * 60_000,
+    carrierDownMs: 30_000,
+    gapMs: 20_000,
+    duplicatesEveryMs: 2_000,
+    duplicatesBatch: 20,
+    crashRate: 0.01,
+    recoveryTimeoutMs: 15 * 60_000,
+  },
+};

@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { db } from '../../shared/db';
+import { pushSubscriptions } from '../../shared/topology';
+import { sleep } from './client';
+
+/**
+ * After the faults: waits until nothing waits any more (three quiet checks in a row), doing only
+ * what an operator would with the product's own tools: the scheduled jobs keep running (the stack's
+ * scheduler), and messages that ran out of delivery attempts are replayed with `npm run dlq -- replay`.
+ */
+export interface Recovery {
+  quietAt: number;
+  timedOut: boolean;
+  replayed: number;
+  replayRuns: number;
+  waiting: Record<string, number>;
+}
+
+const root = path.resolve(__dirname, '../..');
+const run = promisify(execFile);
+
+export async function quiescence(timeoutMs: number, tick: () => void): Promise<Recovery> {
+  const deadline = Date.now() + timeoutMs;
+  const recovery: Recovery = { quietAt: 0, timedOut: false, replayed: 0, replayRuns: 0, waiting: {} };
+  let rounds = 0;
+  for (let quiet = 0; quiet < 3;) {
+    if (Date.now() > deadline) return { ...recovery, quietAt: Date.now(), timedOut: true };
+    tick();
+    recovery.waiting = await waitingWork().catch((error: unknown) => ({ [`unreachable: ${String(error)}`]: 1 }));
+    const toReplay = await exhausted().catch(() => []);
+    if (toReplay.length > 0) {
+      recovery.replayRuns++;
+      // the operator's command, as documented in docs/RELIABILITY.md
+      const { stdout } = await run(
+        path.join(root, 'node_modules/.bin/tsx'),
+        ['scripts/dlq.ts', 'replay', ...toReplay.map(String)],
+        {
+          cwd: root,
+          env: { ...process.env, LOG_LEVEL: 'warn' },
+        },
+      );
+      recovery.replayed += Number(/"replayed":(\d+)/.exec(stdout)?.[1] ?? 0);
+    }
+    const busy = Object.values(recovery.waiting).some((n) => n > 0) || toReplay.length > 0;
+    if (busy && ++rounds % 5 === 0) {
+      const left = Object.entries(recovery.waiting).filter(([, n]) => n > 0);
+      process.stdout.write(`[faults] still waiting: ${left.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+    }
+    quiet = busy ? 0 : quiet + 1;
+    if (quiet < 3) await sleep(3_000);
+  }
+  return { ...recovery, quietAt: Date.now() };
+}
+
+/** Dead letters whose delivery attempts ran out and whose consumer never processed the event: an operator replays them. */
+async function exhausted(): Promise<number[]> {
+  const rows = await db().raw(
+    `select d.id from messaging.dead_letters d
+      where d.reason = 'max_attempts' and d.replayed_at is null and d.topic is not null and d.event_id is not null
+        and not exists (select 1 from messaging.processed_messages p where p.consumer = d.consumer and p.event_id = d.event_id)`,
+  );
+  return rows.rows.map((r: { id: string }) => Number(r.id));
+}
+
+/** Everything that still waits on an event, a provider or a job. */
+async function waitingWork(): Promise<Record<string, number>> {
+  const k = db();
+  const n = async (q: Promise<{ n: string }[]>) => Number((await q)[0].n);
+  const subs = pushSubscriptions().filter((s) => s.deadLetterTopic);
+  const unprocessed = await k.raw(
+    `select count(*)::int as n from messaging.outbox o
+       join (values ${subs.map(() => '(?, ?)').join(', ')}) as s(topic, consumer) on s.topic = o.topic
+      where not exists (select 1 from messaging.processed_messages p where p.consumer = s.consumer and p.event_id = o.id)
+        and not exists (select 1 from messaging.dead_letters d where d.consumer = s.consumer and d.event_id = o.id)`,
+    subs.flatMap((s) => [s.topic, s.name]),
+  );
+  return {
+    'carts processing': await n(k('cart.carts').where({ status: 'processing' }).count('* as n')),
+    'outbox rows unpublished': await n(k('messaging.outbox').whereNull('published_at').count('* as n')),
+    'events not yet consumed': unprocessed.rows[0].n,
+    'orders confirmed or paid': await n(k('orders.orders').whereIn('status', ['confirmed', 'paid']).count('* as n')),
+    'payments in flight': await n(
+      k('payments.payments').whereIn('status', ['pending', 'submitted', 'refund_pending']).count('* as n'),
+    ),
+    'shipments pending': await n(k('shipments.shipments').where({ status: 'pending' }).count('* as n')),
+    'notifications pending': await n(k('notifications.notifications').where({ status: 'pending' }).count('* as n')),
+  };
+}
