@@ -52,7 +52,6 @@ export async function coldStartBench(runs = 3): Promise<string> {
   try {
     const env = (mode: Mode, service: string): NodeJS.ProcessEnv => ({
       ...process.env,
-      LOG_LEVEL: 'silent',
       NODE_OPTIONS: `--require ${path.join(out, 'shared/telemetry/register.js')}`,
       ...(mode === 'on'
         ? { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }

@@ -8,6 +8,7 @@ import { startInfra, startServices } from './stack';
  * (the one named with `--cpu-prof`), loads `GET <path>` for the given seconds, 16 in flight, then
  * prints the top self-time functions and where the .cpuprofile is (open it in Chrome DevTools).
  *   npx tsx bench/profile.ts products /products [seconds]
+ *   npx tsx bench/profile.ts --summary <file.cpuprofile>   (e.g. one written under BENCH_CPU_PROF, see stack.ts)
  */
 interface Node {
   id: number;
@@ -16,6 +17,7 @@ interface Node {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--summary') return summarize(process.argv[3]);
   const [service, target = '/', seconds = '8'] = process.argv.slice(2) as [ServiceName, string?, string?];
   const dir = path.resolve('dist/profiles', `${service}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
@@ -59,7 +61,11 @@ async function main(): Promise<void> {
     await others.stop();
     await infra.stop();
   }
-  const file = path.join(dir, readdirSync(dir)[0]);
+  summarize(path.join(dir, readdirSync(dir)[0]));
+}
+
+/** Self time by package and the top functions of a .cpuprofile. */
+function summarize(file: string): void {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[] };
   const self = new Map<string, number>();
   let total = 0;

@@ -11,13 +11,14 @@ import { noopSystem, realSystem } from './flow-systems';
 import { httpBench } from './http';
 import { keptSection, previousRuns, PREVIOUS } from './history';
 import { sampleMemory } from './memory';
+import { runnerMemoryBench } from './runner-memory';
 import { memoryReport } from './memory-report';
 import { startInfra, startServices, type Services } from './stack';
 
 /**
  * `npm run bench`: every figure beside its yardstick, measured in one run on this machine, into
  * docs/PERFORMANCE.md (the previous figures move to its "Previous runs"). BENCH_QUICK=1 runs a
- * smaller profile (a few minutes); BENCH_ONLY=flow,http,cold,bundle picks sections (the file is
+ * smaller profile (a few minutes); BENCH_ONLY=flow,http,cold,runner,bundle picks sections (the file is
  * written only by a full run of every section).
  */
 const quick = process.env.BENCH_QUICK === '1';
@@ -59,9 +60,19 @@ async function main(): Promise<void> {
     if (wants('flow') || wants('http')) {
       // both stacks share the emulator and the machine; the no-op chain idles while the real one is measured
       const noop = wants('flow')
-        ? await startServices({ script: 'bench/noop-service.ts', services: serviceNames, project: 'bench-noop' })
+        ? await startServices({
+            script: 'bench/noop-service.ts',
+            services: serviceNames,
+            project: 'bench-noop',
+            logFile: path.join(infra.dir, 'noop.log'),
+          })
         : undefined;
-      const real = await startServices({ script: 'scripts/serve.ts', services: serviceNames, project: 'bench' });
+      const real = await startServices({
+        script: 'scripts/serve.ts',
+        services: serviceNames,
+        project: 'bench',
+        logFile: path.join(infra.dir, 'services.log'),
+      });
       const stopJobs = runJobs(real);
       const memory = sampleMemory(() => ({ ...real.pids(), ...infra.pids }));
       try {
@@ -82,6 +93,7 @@ async function main(): Promise<void> {
     }
     if (wants('cold'))
       await timed('Cold start against a bare Functions Framework function', () => coldStartBench(profile.coldRuns));
+    if (wants('runner')) await timed('Memory of a service process: tsx against compiled JavaScript', () => runnerMemoryBench());
     if (wants('bundle')) await timed('Production bundle per function', () => bundleBench());
   } finally {
     await infra.stop();

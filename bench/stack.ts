@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knex from 'knex';
@@ -24,6 +24,8 @@ import { pushSubscriptions, topicNames } from '../shared/topology';
  * the real stack and the no-op chain share one emulator and one machine.
  */
 export interface Infra {
+  /** The bench's temporary folder (data, emulator log, service logs). */
+  dir: string;
   databaseUrl: string;
   emulatorHost: string;
   /** Root processes of the infrastructure (their whole process trees count as the stack's memory). */
@@ -59,12 +61,12 @@ export async function startInfra(env: Record<string, string> = {}): Promise<Infr
     DATABASE_URL: databaseUrl,
     PUBSUB_EMULATOR_HOST: emulator.host,
     METADATA_SERVER_DETECTION: 'none',
-    LOG_LEVEL: 'error',
     SMTP_URL: smtp.url,
     ...env,
   });
   const sandboxes = await startProviderSandboxes({ paymentPort: await freePort(), carrierPort: await freePort() });
   return {
+    dir,
     databaseUrl,
     emulatorHost: emulator.host,
     pids: { postgres: postgres.pid!, 'pubsub emulator': emulator.pid! },
@@ -81,6 +83,15 @@ export async function startInfra(env: Record<string, string> = {}): Promise<Infr
     },
   };
 }
+
+/**
+ * BENCH_CPU_PROF=<service>[,<service>…]: those services run with --cpu-prof, their profiles written
+ * to dist/profiles when they stop (summarize one with `npx tsx bench/profile.ts --summary <file>`).
+ */
+const cpuProfile = (service: ServiceName) =>
+  process.env.BENCH_CPU_PROF?.split(',').includes(service)
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'dist/profiles', service)}`]
+    : [];
 
 /** Service processes of one Pub/Sub project, each with its push subscriptions pointing at it. */
 export interface Services {
@@ -103,15 +114,18 @@ export async function startServices(options: {
   env?: Record<string, string>;
   /** Extra node flags for the service processes (e.g. --cpu-prof). */
   execArgv?: string[];
+  /** Where the services' output goes (their logs, at the level `npm run dev` uses); else this process's output. */
+  logFile?: string;
 }): Promise<Services> {
+  const output = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
   const children = new Map<ServiceName, { child: ChildProcess; port: number }>();
   await Promise.all(
     options.services.map(async (service) => {
       const port = await freePort();
       const child = fork(path.join(root, options.script), [service], {
-        execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+        execArgv: ['--import', 'tsx', ...(options.execArgv ?? []), ...cpuProfile(service)],
         env: { ...process.env, ...options.env, GOOGLE_CLOUD_PROJECT: options.project, PORT: String(port) },
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        stdio: ['ignore', output, output, 'ipc'],
       });
       await new Promise((resolve, reject) => {
         child.once('message', resolve);
@@ -149,6 +163,7 @@ export async function startServices(options: {
     children: () => new Map([...children].map(([service, { child }]) => [service, child])),
     stop: async () => {
       await Promise.all([...children.values()].map(({ child }) => stopChild(child)));
+      if (typeof output === 'number') closeSync(output);
       // a push subscription left to a dead endpoint keeps the emulator busy
       const cleanup = new PubSub({ projectId: options.project });
       const [subscriptions] = await cleanup.getSubscriptions();
