@@ -86,5 +86,16 @@ async function waitingWork(): Promise<Record<string, number>> {
     ),
     'shipments pending': await n(k('shipments.shipments').where({ status: 'pending' }).count('* as n')),
     'notifications pending': await n(k('notifications.notifications').where({ status: 'pending' }).count('* as n')),
+    'reservations behind their order': await n(
+      k('inventory.reservations as r')
+        .join('orders.orders as o', 'o.cart_id', 'r.cart_id')
+        .where((q) =>
+          q
+            .where({ 'o.status': 'shipped' })
+            .whereNot({ 'r.status': 'sold' })
+            .orWhere((q2) => q2.where({ 'o.status': 'cancelled' }).whereNot({ 'r.status': 'released' })),
+        )
+        .count('* as n'),
+    ),
   };
 }
