@@ -18,6 +18,7 @@ import * as cartOpenOrders from './020_cart_open_orders';
 import * as deadLetterTopic from './021_dead_letter_topic';
 import * as emailVerifications from './022_email_verifications';
 import * as emailParking from './023_email_parking';
+import * as undeliveredRedrive from './024_undelivered_redrive';
 
 /**
  * Every migration, in order. Listed explicitly (a knex migration source) so migrations run the
@@ -43,6 +44,7 @@ const migrations: Record<string, Knex.Migration> = {
   '021_dead_letter_topic': deadLetterTopic,
   '022_email_verifications': emailVerifications,
   '023_email_parking': emailParking,
+  '024_undelivered_redrive': undeliveredRedrive,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

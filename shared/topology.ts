@@ -106,6 +106,7 @@ export const jobs = {
   'orders-redrive': { service: 'orders', schedule: '* * * * *', localEveryMs: 5_000 },
   'notifications-redrive': { service: 'notifications', schedule: '* * * * *', localEveryMs: 5_000 },
   'email-retry': { service: 'email', schedule: '* * * * *', localEveryMs: 5_000 },
+  'undelivered-redrive': { service: 'messaging', schedule: '* * * * *', localEveryMs: 10_000 },
 } as const satisfies Record<string, { service: ServiceName; schedule: string; localEveryMs: number }>;
 export type JobName = keyof typeof jobs;
 

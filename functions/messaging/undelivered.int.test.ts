@@ -1,0 +1,52 @@
+import { db } from '../../shared/db';
+import { eventually, settle, startSystem, type TestSystem } from '../../test/support/harness';
+import { losingFor } from '../../test/support/lose';
+
+/** The undelivered re-drive: an event a consumer never got is published again, boundedly. */
+let system: TestSystem;
+
+beforeAll(async () => {
+  Object.assign(process.env, { UNDELIVERED_REDRIVE_AFTER_SECONDS: '1', UNDELIVERED_REDRIVE_MAX: '2' });
+  // notifications is not hosted: customer.created has a consumer in the topology that never gets it
+  system = await startSystem(['products', 'cart', 'customers', 'messaging']);
+});
+afterAll(() => system.stop());
+
+const outboxRow = (topic: string, key: string, value: string) =>
+  db()('messaging.outbox').where({ topic }).whereRaw(`data->>? = ?`, [key, value]).first();
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('undelivered-redrive', () => {
+  test('given product.created lost on its way to the cart, when the job runs, then the cart gets it once and it is not re-driven again', async () => {
+    await losingFor('cart', 'product.created', async () => {
+      expect(
+        (await system.http('products')('POST', '/products', { body: { sku: 'LOST-1', name: 'Lost', price: 3 } })).status,
+      ).toBe(201);
+    });
+    expect(await db()('cart.products').where({ sku: 'LOST-1' }).first()).toBeUndefined();
+    await pause(1_200);
+
+    expect(await system.runJob('undelivered-redrive')).toMatchObject({ redriven: expect.any(Number) });
+    await eventually(() => db()('cart.products').where({ sku: 'LOST-1' }).first(), 20_000, 'the cart projection');
+    await settle();
+    await pause(1_200);
+    await system.runJob('undelivered-redrive');
+    const row = await outboxRow('product.created', 'sku', 'LOST-1');
+    expect(row).toMatchObject({ redrive_count: 1, stuck_since: null });
+  });
+
+  test('given a consumer that never gets an event, then it is re-driven UNDELIVERED_REDRIVE_MAX times and surfaced', async () => {
+    const created = await system.http('customers')('POST', '/customers', {
+      body: { name: 'Nobody Home', email: 'nobody@example.com' },
+    });
+    expect(created.status).toBe(201);
+    await settle();
+    for (let run = 0; run < 3; run++) {
+      await pause(1_200);
+      await system.runJob('undelivered-redrive');
+    }
+    const row = await outboxRow('customer.created', 'customer_id', created.body.id);
+    expect(row.redrive_count).toBe(2);
+    expect(row.stuck_since).not.toBeNull();
+  });
+});
