@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,7 @@ import { startInfra, startServices, type Services } from './stack';
  * `npm run bench`: every figure beside its yardstick, measured in one run on this machine, into
  * docs/PERFORMANCE.md (the previous figures move to its "Previous runs"). BENCH_QUICK=1 runs a
  * smaller profile (a few minutes); BENCH_ONLY=flow,http,cold,runner,bundle picks sections (the file is
- * written only by a full run of every section).
+ * written only by a full run of every section; BENCH_OUT=<file> writes elsewhere).
  */
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY?.split(',');
@@ -28,7 +29,7 @@ const profile = quick
   ? { burst: 60, steadySeconds: 5, httpSeconds: 3, coldRuns: 1 }
   : { burst: 200, steadySeconds: 15, httpSeconds: 8, coldRuns: 3 };
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
-const file = path.resolve(__dirname, '../docs/PERFORMANCE.md');
+const file = path.resolve(process.env.BENCH_OUT ?? path.join(__dirname, '../docs/PERFORMANCE.md'));
 
 /** The dev stack's scheduler: every job at its local period, as scripts/dev.ts runs them. */
 function runJobs(stack: Services): () => void {
@@ -47,9 +48,10 @@ function runJobs(stack: Services): () => void {
 async function main(): Promise<void> {
   const started = Date.now();
   const sections: string[] = [];
-  const timed = async (title: string, work: () => Promise<string>) => {
+  /** Runs a section and adds it; `since` is when its measuring began, if before `work` (the flow, the memory sampler). */
+  const timed = async (title: string, work: () => Promise<string>, since = Date.now()) => {
     say(`${title}…`);
-    const t = Date.now();
+    const t = since;
     const body = await work();
     sections.push(`## ${title}\n\n${body}\n\n_(took ${((Date.now() - t) / 1000).toFixed(0)} s)_`);
     process.stdout.write(`${body}\n`);
@@ -75,16 +77,22 @@ async function main(): Promise<void> {
       });
       const stopJobs = runJobs(real);
       const memory = sampleMemory(() => ({ ...real.pids(), ...infra.pids }));
+      const loadStarted = Date.now();
       try {
         const realFlowSystem = await realSystem(infra, real); // also stocks the products the HTTP bench uses
         if (noop) {
           const systems = [realFlowSystem, noopSystem(infra, noop)];
+          const flowStarted = Date.now();
           const [realFlow, noopFlow] = await measureFlows(systems, { ...profile, log: say });
           const notes = (await realFlowSystem.diagnostics?.()) ?? '';
-          await timed('Order flow against the no-op bound', async () => `${flowReport(realFlow, noopFlow)}\n\n${notes}`);
+          await timed(
+            'Order flow against the no-op bound',
+            async () => `${flowReport(realFlow, noopFlow)}\n\n${notes}`,
+            flowStarted,
+          );
         }
         if (wants('http')) await timed('HTTP against a bare express + pg handler', () => httpBench(real, profile));
-        await timed('Memory under load', async () => memoryReport(memory.peaks(), real, Object.keys(infra.pids)));
+        await timed('Memory under load', async () => memoryReport(memory.peaks(), real, Object.keys(infra.pids)), loadStarted);
       } finally {
         memory.stop();
         stopJobs();
@@ -117,7 +125,8 @@ async function main(): Promise<void> {
     file,
     `${header}\n\n${[...sections, ...(changes ? [changes] : [])].join('\n\n')}\n\n${PREVIOUS}\n\n${previous}\n`,
   );
-  say('wrote docs/PERFORMANCE.md');
+  execFileSync(process.execPath, [require.resolve('prettier/bin/prettier.cjs'), '--write', file], { stdio: 'ignore' });
+  say(`wrote ${path.relative(process.cwd(), file)}`);
 }
 
 main()
