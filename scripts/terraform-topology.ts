@@ -25,10 +25,11 @@ const root = path.resolve(__dirname, '..');
 export const TFVARS_FILE = path.join(root, 'terraform', 'topology.auto.tfvars.json');
 
 /**
- * Jobs that republish committed outbox rows of every service (a relay that could not publish right after
- * the commit): the service hosting them may publish to every event topic, not only to its own.
+ * Jobs that republish any service's events with their original event_id (the outbox sweeper: rows the
+ * relay could not publish after the commit; the undelivered re-drive: events no consumer took): the
+ * service hosting them may publish to every event topic, not only to its own.
  */
-const REPUBLISHING_JOBS: readonly JobName[] = ['outbox-sweeper'];
+const REPUBLISHING_JOBS: readonly JobName[] = ['outbox-sweeper', 'undelivered-redrive'];
 
 export type FunctionKind = RegisteredFunction['kind'];
 
@@ -38,7 +39,7 @@ export interface TerraformTopology {
   topics: string[];
   dead_letter_topic: string;
   subscriptions: { name: string; topic: string; function: string; dead_letter_topic: string | null }[];
-  /** Per topic, the services whose runtime account may publish to it: its producer, and the hosts of republishing jobs. */
+  /** Per topic, the services whose runtime account may publish to it: its producers, and the hosts of republishing jobs. */
   publishers: { topic: string; services: string[] }[];
   delivery: {
     ack_deadline_seconds: number;

@@ -48,7 +48,7 @@ variable "subscriptions" {
 }
 
 variable "publishers" {
-  description = "Per topic, the services whose runtime account may publish to it (its producers, and the outbox sweeper's host)."
+  description = "Per topic, the services whose runtime account may publish to it (its producers, and the hosts of the jobs that republish any event: outbox sweeper, undelivered re-drive)."
   type = list(object({
     topic    = string
     services = list(string)
