@@ -85,7 +85,7 @@ export async function realSystem(infra: Infra, stack: Services): Promise<FlowSys
   );
   let ordersSoFar = 0;
   let customersSoFar = 0;
-  const mailBefore = infra.smtp.received.length;
+  const mailBefore = infra.mails().received;
   const commits = async () => count(`select xact_commit n from pg_stat_database where datname = current_database()`);
   const commitsBefore = await commits();
   return {
@@ -163,7 +163,8 @@ export async function realSystem(infra: Infra, stack: Services): Promise<FlowSys
           await count(`select count(*) n from notifications.notifications where status = 'sent'`),
           6 * total,
         ],
-        ['mails at the SMTP sink', infra.smtp.received.length - mailBefore, 3 * total],
+        ['mails at the SMTP sink', infra.mails().received - mailBefore, 3 * total],
+        ['mails repeated at the SMTP sink', infra.mails().duplicates, 0],
         ['push messages', await count('select count(*) n from push.inbox'), 3 * total],
         ['dead letters', await count('select count(*) n from messaging.dead_letters'), 0],
         ['unpublished outbox rows', await count('select count(*) n from messaging.outbox where published_at is null'), 0],

@@ -31,6 +31,8 @@ export interface Infra {
   /** Root processes of the infrastructure (their whole process trees count as the stack's memory). */
   pids: Record<string, number>;
   smtp: SmtpSink;
+  /** Every mail the SMTP sink accepted since start-up (its own list keeps only the newest 500), and repeated Message-IDs. */
+  mails(): { received: number; duplicates: number };
   sandboxes: ProviderSandboxes;
   stop(): Promise<void>;
 }
@@ -57,6 +59,16 @@ export async function startInfra(env: Record<string, string> = {}): Promise<Infr
   const migrator = knex({ client: 'pg', connection: databaseUrl });
   await migrate(migrator).finally(() => migrator.destroy());
   const smtp = await startSmtpSink({ port: await freePort() });
+  const mails = { received: 0, duplicates: 0, ids: new Set<string>() };
+  const keep = smtp.received.push.bind(smtp.received);
+  smtp.received.push = (...items) => {
+    for (const mail of items) {
+      mails.received += 1;
+      if (mail.message_id && mails.ids.has(mail.message_id)) mails.duplicates += 1;
+      if (mail.message_id) mails.ids.add(mail.message_id);
+    }
+    return keep(...items);
+  };
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
     PUBSUB_EMULATOR_HOST: emulator.host,
@@ -71,6 +83,7 @@ export async function startInfra(env: Record<string, string> = {}): Promise<Infr
     emulatorHost: emulator.host,
     pids: { postgres: postgres.pid!, 'pubsub emulator': emulator.pid! },
     smtp,
+    mails: () => ({ received: mails.received, duplicates: mails.duplicates }),
     sandboxes,
     stop: async () => {
       await Promise.allSettled([closeDb(), closePubSub(), sandboxes.close(), smtp.close()]);
