@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadService } from '../functions';
 import { functionsOf } from '../shared/runtime/registry';
 import { jobs, services, type JobName, type ServiceName } from '../shared/topology';
@@ -76,6 +77,28 @@ describe('terraform topology', () => {
     for (const name of Object.keys(services) as ServiceName[])
       for (const topic of services[name].produces as readonly string[])
         expect(topology.publishers.find((p) => p.topic === topic)?.services).toContain(name);
+  });
+
+  test('each service’s code emits only events its topology entry produces (the publisher IAM would refuse the others)', () => {
+    let found = 0;
+    for (const name of Object.keys(services) as ServiceName[]) {
+      const folder = path.join(__dirname, '..', 'functions', name);
+      const code = existsSync(folder)
+        ? readdirSync(folder, { recursive: true, encoding: 'utf8' })
+            .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+            .map((f) => readFileSync(path.join(folder, f), 'utf8'))
+            .join('\n')
+        : '';
+      const emitted = [...code.matchAll(/\bemit(?:<[^>]*>)?\(\s*'([a-z.-]+)'/g)].map((m) => m[1]);
+      found += emitted.length;
+      for (const event of new Set(emitted))
+        expect({ service: name, event, produced: (services[name].produces as readonly string[]).includes(event) }).toEqual({
+          service: name,
+          event,
+          produced: true,
+        });
+    }
+    expect(found).toBeGreaterThan(10); // the scan sees the services' emits at all
   });
 
   test('each scheduled job runs in the service the topology names as its host', () => {
