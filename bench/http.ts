@@ -12,17 +12,33 @@ import { percentile, ratio, table } from './stats';
  * HTTP throughput and tail latency of three customer requests on the real services (one process
  * each, as `npm run dev` runs them) against bench/bare-http.ts, a bare express + pg handler of the
  * same SQL in its own process: closed loop, CONCURRENCY requests in flight, each endpoint for the
- * profile's seconds after a short warm-up, real and bare in turn. Any answer but 200 fails the run.
+ * profile's seconds after a short warm-up, in SLICES slices alternating real and bare. Any answer but 200 fails the run.
  */
 const CONCURRENCY = 16;
 const CUSTOMERS = 200;
+const SLICES = 4;
 
 interface Load {
   requests: number;
   perSecond: number;
   p50: number;
   p99: number;
+  latencies: number[];
+  seconds: number;
 }
+
+const combine = (slices: Load[]): Load => {
+  const latencies = slices.flatMap((s) => s.latencies);
+  const seconds = slices.reduce((sum, s) => sum + s.seconds, 0);
+  return {
+    requests: latencies.length,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    latencies,
+    seconds,
+  };
+};
 
 async function load(seconds: number, request: (i: number) => Promise<Response>): Promise<Load> {
   const latencies: number[] = [];
@@ -46,6 +62,8 @@ async function load(seconds: number, request: (i: number) => Promise<Response>):
     perSecond: latencies.length / (elapsed / 1000),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    latencies,
+    seconds: elapsed / 1000,
   };
 }
 
@@ -96,12 +114,15 @@ export async function httpBench(stack: Services, profile: { httpSeconds: number 
     ];
     const rows: (string | number)[][] = [];
     for (const endpoint of endpoints) {
-      const measured: Record<string, Load> = {};
-      for (const system of ['ShopFlow', 'bare'] as const) {
-        const base = endpoint.base(system);
-        await load(1, (i) => endpoint.request(base, i)); // warm-up
-        measured[system] = await load(profile.httpSeconds, (i) => endpoint.request(base, i));
+      const runs: Record<'ShopFlow' | 'bare', Load[]> = { ShopFlow: [], bare: [] };
+      for (const system of ['ShopFlow', 'bare'] as const) await load(1, (i) => endpoint.request(endpoint.base(system), i)); // warm-up
+      // in alternating slices, so that a change in the machine's load reaches both alike
+      for (let slice = 0; slice < SLICES; slice++) {
+        for (const system of slice % 2 === 0 ? (['ShopFlow', 'bare'] as const) : (['bare', 'ShopFlow'] as const)) {
+          runs[system].push(await load(profile.httpSeconds / SLICES, (i) => endpoint.request(endpoint.base(system), i)));
+        }
       }
+      const measured = { ShopFlow: combine(runs.ShopFlow), bare: combine(runs.bare) };
       const [m, b] = [measured.ShopFlow, measured.bare];
       rows.push([
         endpoint.name,
@@ -112,7 +133,8 @@ export async function httpBench(stack: Services, profile: { httpSeconds: number 
       ]);
     }
     return [
-      `${CONCURRENCY} requests in flight for ${profile.httpSeconds} s per endpoint and system, ${CUSTOMERS} customers in turn, each`,
+      `${CONCURRENCY} requests in flight for ${profile.httpSeconds} s per endpoint and system, in ${SLICES} slices alternating ShopFlow and`,
+      `bare, ${CUSTOMERS} customers in turn, each`,
       'with a two-line cart. Throughput ratio is ShopFlow / bare (target ≥ 0.8×); p99 ratio the same way (lower is better).',
       '',
       table(['endpoint', 'ShopFlow', 'bare express + pg', 'req/s ratio', 'p99 ratio'], rows),
