@@ -109,8 +109,9 @@ const schema = z
     FCM_PROJECT_ID: z.string().optional(),
     /** Payment provider (payments service): its HTTP API, API key and webhook signing secret; local default is the sandbox. */
     PAYMENT_PROVIDER_URL: z.string().url().default('http://127.0.0.1:8040'),
-    PAYMENT_PROVIDER_API_KEY: z.string().min(8).default('sk_sandbox_local'),
-    PAYMENT_WEBHOOK_SECRET: z.string().min(16).default('whsec_sandbox_local_only'),
+    /** Secrets with no default: Secret Manager on Google Cloud, fresh per run from the local sandboxes (scripts/stack/sandboxes.ts). */
+    PAYMENT_PROVIDER_API_KEY: z.string().min(8).optional(),
+    PAYMENT_WEBHOOK_SECRET: z.string().min(16).optional(),
     /** A webhook whose signed timestamp is further than this from now is refused (replay protection). */
     PAYMENT_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
     /** A confirmed order with no payment outcome after this long is cancelled (`payment_timeout`). */
@@ -119,7 +120,7 @@ const schema = z
     PAYMENT_WEBHOOK_GRACE_SECONDS: z.coerce.number().int().min(1).default(30),
     /** Carrier (shipments service): its HTTP API and API key; local default is the sandbox carrier. */
     CARRIER_URL: z.string().url().default('http://127.0.0.1:8041'),
-    CARRIER_API_KEY: z.string().min(8).default('carrier_sandbox_local'),
+    CARRIER_API_KEY: z.string().min(8).optional(),
     /** Outbound calls to a provider give up after this long (then the work is parked for the reconciler). */
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5_000),
     /** Parked provider work is retried with exponential backoff up to this delay; after this many attempts it is surfaced. */
@@ -176,17 +177,6 @@ const schema = z
         message: 'the fcm adapter needs device-token registration, which is not built yet (see functions/push/fcm.ts)',
       });
     }
-    if (c.K_SERVICE) {
-      const sandboxDefaults = {
-        PAYMENT_PROVIDER_API_KEY: 'sk_sandbox_local',
-        PAYMENT_WEBHOOK_SECRET: 'whsec_sandbox_local_only',
-      };
-      for (const [key, value] of Object.entries(sandboxDefaults)) {
-        if (c[key as keyof typeof sandboxDefaults] === value) {
-          ctx.addIssue({ code: 'custom', path: [key], message: 'the local sandbox default cannot be used on Google Cloud' });
-        }
-      }
-    }
     if (c.AUTH_MODE === 'jwt' && (!c.JWT_ISSUER || !c.JWT_AUDIENCE || !c.JWT_JWKS_URL)) {
       ctx.addIssue({
         code: 'custom',
@@ -216,4 +206,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
 export function config(): Config {
   cached ??= parseConfig(process.env);
   return cached;
+}
+
+/** A secret only some functions need: read where it is used, and its absence named clearly there. */
+export function requiredSecret(name: 'PAYMENT_PROVIDER_API_KEY' | 'PAYMENT_WEBHOOK_SECRET' | 'CARRIER_API_KEY'): string {
+  const value = config()[name];
+  if (!value) throw new Error(`${name} is not set: the service that uses it cannot run without it`);
+  return value;
 }

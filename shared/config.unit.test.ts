@@ -44,6 +44,14 @@ describe('config', () => {
     expect(load({ DATABASE_URL: `${url}?sslmode=verify-ca`, DATABASE_CA_CERT: ca }).DATABASE_CA_CERT).toBe(ca);
   });
 
+  test('a deployed function that does not use the payment or carrier secrets starts without them', () => {
+    const deployed = { ...jwt, K_SERVICE: 'orders-api', DATABASE_URL: 'postgres://x@10.0.0.3/db?sslmode=disable' };
+    const c = parseConfig(deployed);
+    expect(c.PAYMENT_PROVIDER_API_KEY).toBeUndefined();
+    expect(c.PAYMENT_WEBHOOK_SECRET).toBeUndefined();
+    expect(c.CARRIER_API_KEY).toBeUndefined();
+  });
+
   test('a retention shorter than the 7-day redelivery window is refused', () => {
     expect(() => load({ RETENTION_DAYS: '7' })).toThrow(/RETENTION_DAYS/);
   });

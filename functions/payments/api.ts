@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { config } from '../../shared/config';
+import { config, requiredSecret } from '../../shared/config';
 import { db } from '../../shared/db';
 import { badRequest, conflict, notFound, unauthorized } from '../../shared/errors';
 import { uuid } from '../../shared/events/fields';
@@ -40,7 +40,7 @@ function authenticWebhook(rawBody: Buffer | undefined, signature: string | undef
   const problem = verifySignature(
     rawBody ?? Buffer.alloc(0),
     signature,
-    c.PAYMENT_WEBHOOK_SECRET,
+    requiredSecret('PAYMENT_WEBHOOK_SECRET'),
     Math.floor(Date.now() / 1000),
     c.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
   );

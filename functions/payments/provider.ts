@@ -1,4 +1,4 @@
-import { config } from '../../shared/config';
+import { config, requiredSecret } from '../../shared/config';
 import { httpPaymentProvider } from './http-provider';
 
 /**
@@ -27,6 +27,6 @@ let chosen: PaymentProvider | undefined;
 /** The configured provider, chosen once. Today one adapter speaks the provider HTTP API (the local sandbox speaks it too). */
 export function paymentProvider(): PaymentProvider {
   const c = config();
-  chosen ??= httpPaymentProvider({ baseUrl: c.PAYMENT_PROVIDER_URL, apiKey: c.PAYMENT_PROVIDER_API_KEY });
+  chosen ??= httpPaymentProvider({ baseUrl: c.PAYMENT_PROVIDER_URL, apiKey: requiredSecret('PAYMENT_PROVIDER_API_KEY') });
   return chosen;
 }

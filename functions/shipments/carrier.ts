@@ -1,4 +1,4 @@
-import { config } from '../../shared/config';
+import { config, requiredSecret } from '../../shared/config';
 import type { ShippingAddress } from '../../shared/events/fields';
 import { httpCarrier } from './http-carrier';
 
@@ -20,6 +20,6 @@ let chosen: Carrier | undefined;
 /** The configured carrier, chosen once (one adapter today: the carrier HTTP API the local sandbox speaks). */
 export function carrier(): Carrier {
   const c = config();
-  chosen ??= httpCarrier({ baseUrl: c.CARRIER_URL, apiKey: c.CARRIER_API_KEY });
+  chosen ??= httpCarrier({ baseUrl: c.CARRIER_URL, apiKey: requiredSecret('CARRIER_API_KEY') });
   return chosen;
 }
