@@ -90,16 +90,21 @@ export async function startEmulator(options: { port: number; logFile: string }):
   const child = spawn('java', ['-jar', emulatorJar(), '--host=127.0.0.1', `--port=${options.port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // without Java on the PATH spawn fails asynchronously: report it instead of crashing the process
+  let spawnError: Error | undefined;
+  child.once('error', (error) => (spawnError = error));
   const logStream = createWriteStream(options.logFile, { flags: 'a' });
   child.stdout!.pipe(logStream);
   child.stderr!.pipe(logStream);
-  await waitForEmulator(host, child);
+  await waitForEmulator(host, child, () => spawnError);
   return { host, pid: child.pid, stop: () => stopChild(child) };
 }
 
-async function waitForEmulator(host: string, child: ChildProcess): Promise<void> {
+async function waitForEmulator(host: string, child: ChildProcess, failed: () => Error | undefined): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
+    const error = failed();
+    if (error) throw new Error(`the Pub/Sub emulator could not start (${error.message}); it needs Java 17 on the PATH`);
     if (child.exitCode !== null) throw new Error(`the Pub/Sub emulator exited with code ${child.exitCode}`);
     try {
       if ((await fetch(`http://${host}/`)).ok) return;
