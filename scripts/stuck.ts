@@ -3,8 +3,9 @@ import { config } from '../shared/config';
 
 /**
  * What the reconcilers could not heal, for an operator (`npm run dlq -- stuck`): waiting items
- * surfaced after their last re-drive (`stuck_since`), and provider work still parked after
- * PROVIDER_RETRY_SURFACE_AFTER attempts. One row per item, with where it waits and since when.
+ * surfaced after their last re-drive (`stuck_since`), events the undelivered re-drive gave up on,
+ * and provider work (charges, refunds, bookings, mail) still parked after PROVIDER_RETRY_SURFACE_AFTER
+ * attempts. One row per item, with where it waits and since when.
  */
 export interface StuckItem {
   kind: string;
@@ -33,6 +34,24 @@ export async function listStuck(knex: Knex): Promise<StuckItem[]> {
     surfaced('notification', 'notifications.notifications', ['pending'], `channel || ' to ' || recipient`),
     parked('payment', 'payments.payments'),
     parked('shipment', 'shipments.shipments'),
+    knex('email.parked')
+      .where('attempts', '>=', surfaceAfter)
+      .select(
+        knex.raw(`'mail' as kind`),
+        'notification_id as id',
+        knex.raw(`'parked' as status`),
+        'created_at as since',
+        'last_error as detail',
+      ),
+    knex('messaging.outbox')
+      .whereNotNull('stuck_since')
+      .select(
+        knex.raw(`'event' as kind`),
+        'id',
+        'topic as status',
+        'stuck_since as since',
+        knex.raw(`'undelivered after ' || redrive_count || ' re-drives' as detail`),
+      ),
   ]);
   return (groups.flat() as StuckItem[]).sort((a, b) => a.since.getTime() - b.since.getTime());
 }
