@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { orderWorkTable } from '../../shared/providers/order-work';
 import type { PaymentStatus } from './domain';
 
 const PAYMENTS = 'payments.payments';
@@ -29,30 +30,13 @@ export type NewPayment = Pick<Payment, 'id' | 'order_id' | 'cart_id' | 'customer
   order_cancelled?: boolean;
 };
 
-/** Inserts the order's one payment; false when the order already has one (the unique order_id decides). */
-export async function insertPayment(tx: Knex.Transaction, payment: NewPayment): Promise<boolean> {
-  const inserted = await tx(PAYMENTS)
-    .insert({ ...payment, next_attempt_at: payment.status === 'pending' ? tx.fn.now() : null })
-    .onConflict('order_id')
-    .ignore()
-    .returning('id');
-  return inserted.length > 0;
-}
-
-/** The order's payment, locked for the rest of the transaction (concurrent changes queue behind). */
-export const lockPaymentOfOrder = (tx: Knex.Transaction, orderId: string): Promise<Payment | undefined> =>
-  tx(PAYMENTS).where({ order_id: orderId }).forUpdate().first();
-
-export const findPaymentOfOrder = (knex: Knex, orderId: string, customerId?: string): Promise<Payment | undefined> =>
-  knex(PAYMENTS)
-    .where({ order_id: orderId, ...(customerId ? { customer_id: customerId } : {}) })
-    .first();
-
-export async function updatePayment(tx: Knex.Transaction, id: string, changes: Partial<Payment>): Promise<void> {
-  await tx(PAYMENTS)
-    .where({ id })
-    .update({ ...changes, updated_at: tx.fn.now() });
-}
+const payments = orderWorkTable<Payment>(PAYMENTS);
+/** The order's one payment (false when it has one already), locked, read by its owner, changed. */
+export const insertPayment = (tx: Knex.Transaction, payment: NewPayment) =>
+  payments.insert(tx, { ...payment, amount_cents: String(payment.amount_cents) });
+export const lockPaymentOfOrder = payments.lockOfOrder;
+export const findPaymentOfOrder = payments.findOfOrder;
+export const updatePayment = payments.update;
 
 /** Records a provider webhook event by its id; false when it was recorded before (a replay). */
 export async function recordWebhookEvent(

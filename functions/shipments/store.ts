@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { ShippingAddress } from '../../shared/events/fields';
+import { orderWorkTable } from '../../shared/providers/order-work';
 import type { ShipmentStatus } from './domain';
 
 const SHIPMENTS = 'shipments.shipments';
@@ -24,32 +25,12 @@ export interface Shipment {
   updated_at: Date;
 }
 
-/** Inserts the order's one shipment; false when the order has one already (the unique order_id decides). */
-export async function insertShipment(
-  tx: Knex.Transaction,
-  shipment: Pick<Shipment, 'id' | 'order_id' | 'cart_id' | 'customer_id' | 'status' | 'caused_by_event_id'>,
-): Promise<boolean> {
-  const inserted = await tx(SHIPMENTS)
-    .insert({ ...shipment, next_attempt_at: shipment.status === 'pending' ? tx.fn.now() : null })
-    .onConflict('order_id')
-    .ignore()
-    .returning('id');
-  return inserted.length > 0;
-}
-
-export const lockShipmentOfOrder = (tx: Knex.Transaction, orderId: string): Promise<Shipment | undefined> =>
-  tx(SHIPMENTS).where({ order_id: orderId }).forUpdate().first();
-
-export const findShipmentOfOrder = (knex: Knex, orderId: string, customerId?: string): Promise<Shipment | undefined> =>
-  knex(SHIPMENTS)
-    .where({ order_id: orderId, ...(customerId ? { customer_id: customerId } : {}) })
-    .first();
-
-export async function updateShipment(tx: Knex.Transaction, id: string, changes: Partial<Shipment>): Promise<void> {
-  await tx(SHIPMENTS)
-    .where({ id })
-    .update({ ...changes, updated_at: tx.fn.now() });
-}
+const shipments = orderWorkTable<Shipment>(SHIPMENTS);
+/** The order's one shipment (false when it has one already), locked, read by its owner, changed. */
+export const insertShipment = shipments.insert;
+export const lockShipmentOfOrder = shipments.lockOfOrder;
+export const findShipmentOfOrder = shipments.findOfOrder;
+export const updateShipment = shipments.update;
 
 /** The newest shipping address learnt from order.updated (an older version never overwrites a newer one). */
 export async function saveAddress(
