@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import knex from 'knex';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -9,15 +9,24 @@ import { provisionTopology } from './stack/provision';
 import { localFunctionUrl } from './stack/push-token';
 import { startSmtpSink, REJECTED_DOMAIN, type SmtpSink } from './stack/smtp-sink';
 import { startProviderSandboxes, type ProviderSandboxes } from './stack/sandboxes';
+import {
+  compileEntry,
+  forkServiceProcess,
+  groupNames,
+  processGroups,
+  whenServing,
+  type ProcessGroup,
+} from './stack/service-processes';
 import { migrate } from '../migrations';
 import { pubsub } from '../shared/messaging/pubsub';
 import { seed } from './seed';
-import { jobs, pushPath, serviceNames, services, type JobName, type ServiceName } from '../shared/topology';
+import { jobs, pushPath, serviceNames, services, type JobName } from '../shared/topology';
 
 /**
  * `npm run dev`: the whole system on this machine. PostgreSQL (DATABASE_URL or embedded), the
  * Pub/Sub emulator (PUBSUB_EMULATOR_HOST or started here), migrations, seed data, the topology,
- * one Functions Framework process per service on its port, and a local scheduler for the jobs.
+ * the services (a few processes, each serving a group of services on their ports: see
+ * stack/service-processes.ts), and a local scheduler for the jobs.
  * Ctrl-C stops everything it started.
  */
 const root = path.resolve(__dirname, '..');
@@ -32,7 +41,8 @@ const CARRIER_SANDBOX_PORT = Number(process.env.SHOPFLOW_CARRIER_SANDBOX_PORT ??
 const project = process.env.GOOGLE_CLOUD_PROJECT ?? 'shopflow-local';
 
 const say = (line: string) => process.stdout.write(`[dev] ${line}\n`);
-const children = new Map<ServiceName, ChildProcess>();
+const children = new Map<ProcessGroup, ChildProcess>();
+let serveScript = '';
 let postgres: RunningPostgres | undefined;
 let emulator: RunningEmulator | undefined;
 let smtpSink: SmtpSink | undefined;
@@ -93,7 +103,8 @@ async function main(): Promise<void> {
   const applied = await migrate(connection).finally(() => connection.destroy());
   say(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
 
-  await Promise.all(serviceNames.map(startService));
+  serveScript = await compileEntry('scripts/serve.ts');
+  await Promise.all(groupNames.map(startGroup));
   await provisionTopology(
     pubsub(),
     (sub) => localFunctionUrl(`http://127.0.0.1:${services[sub.service].port}`, sub.functionName) + pushPath(project, sub.topic),
@@ -109,56 +120,49 @@ async function main(): Promise<void> {
   say('Ctrl-C stops everything.');
 }
 
-/** A crashed service is restarted after RESTART_DELAYS_MS[n]; past the last one in RESTART_WINDOW_MS it is reported down. */
+/** A crashed process is restarted after RESTART_DELAYS_MS[n]; past the last one in RESTART_WINDOW_MS it is reported down. */
 const RESTART_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000];
 const RESTART_WINDOW_MS = 5 * 60_000;
-const crashes = new Map<ServiceName, number[]>();
+const crashes = new Map<ProcessGroup, number[]>();
+const described = (group: ProcessGroup) => `${group} (${processGroups[group].join(', ')})`;
 
-/** Starts a service process; resolves once it listens. Start-up failure stops the stack; a later crash restarts it. */
-function startService(service: ServiceName): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let ready = false;
-    const child = fork(path.join(root, 'scripts/serve.ts'), [service], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, PORT: String(services[service].port), OTEL_SERVICE_NAME: service },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    children.set(service, child);
-    child.once('message', () => {
-      ready = true;
-      resolve();
-    });
-    child.once('exit', (code, signal) => {
-      children.delete(service);
-      if (stopping) return;
-      const how = signal ? `signal ${signal}` : `exit code ${code}`;
-      if (!ready) {
-        reject(new Error(`${service} exited during start-up (${how})`));
-        void shutdown(`${service} could not start (${how})`, 1);
-        return;
-      }
-      restartLater(service, how);
-    });
+/** Starts a group's process; resolves once it serves. Start-up failure stops the stack; a later crash restarts it. */
+function startGroup(group: ProcessGroup): Promise<void> {
+  const ports = Object.fromEntries(processGroups[group].map((s) => [s, services[s].port]));
+  const child = forkServiceProcess(processGroups[group], { script: serveScript, ports });
+  children.set(group, child);
+  let ready = false;
+  child.once('exit', (code, signal) => {
+    children.delete(group);
+    if (stopping) return;
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    if (!ready) return void shutdown(`${described(group)} could not start (${how})`, 1);
+    restartLater(group, how);
+  });
+  return whenServing(child, described(group)).then(() => {
+    ready = true;
   });
 }
 
-function restartLater(service: ServiceName, how: string): void {
+function restartLater(group: ProcessGroup, how: string): void {
   const now = Date.now();
-  const recent = (crashes.get(service) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
-  crashes.set(service, [...recent, now]);
+  const recent = (crashes.get(group) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
+  crashes.set(group, [...recent, now]);
   const delay = RESTART_DELAYS_MS[recent.length];
   if (delay === undefined) {
     say(
-      `${service} crashed ${recent.length + 1} times in ${RESTART_WINDOW_MS / 60_000} minutes (${how}); it stays DOWN, the rest keeps running`,
+      `${described(group)} crashed ${recent.length + 1} times in ${RESTART_WINDOW_MS / 60_000} minutes (${how}); it stays DOWN, the rest keeps running`,
     );
     return;
   }
-  say(`${service} crashed (${how}); restarting in ${delay} ms (restart ${recent.length + 1} of ${RESTART_DELAYS_MS.length})`);
+  say(
+    `${described(group)} crashed (${how}); restarting in ${delay} ms (restart ${recent.length + 1} of ${RESTART_DELAYS_MS.length})`,
+  );
   const timer = setTimeout(() => {
     if (stopping) return;
-    startService(service).then(
-      () => say(`${service} restarted on port ${services[service].port}`),
-      () => undefined, // a failed restart stops the stack through startService itself
+    startGroup(group).then(
+      () => say(`${described(group)} restarted`),
+      () => undefined, // a failed restart stops the stack through startGroup itself
     );
   }, delay);
   timers.push(timer);

@@ -2,26 +2,41 @@ import { shutdownTelemetry } from '../shared/telemetry/register'; // first: inst
 import { closeDb } from '../shared/db';
 import { log } from '../shared/logger';
 import { closePubSub } from '../shared/messaging/pubsub';
-import { hostService } from './stack/host';
+import { hostService, type HostedService } from './stack/host';
 import { serviceNames, services, type ServiceName } from '../shared/topology';
 
 /**
- * Serves one service's functions on its port: `tsx scripts/serve.ts <service>` (PORT overrides).
- * Started by the dev stack, one process per service; exits when its parent goes away.
+ * Serves the functions of one or more services, each on its own port:
+ * `serve <service>[=<port>] [<service>[=<port>] …]`. Without a port a service takes its SPEC port;
+ * PORT overrides it when one service is served. The dev stack starts a few of these processes
+ * (scripts/stack/service-processes.ts); each exits when its parent goes away.
  */
+function parseArgs(args: string[]): [ServiceName, number][] {
+  const usage = `usage: serve <${serviceNames.join('|')}>[=<port>] …`;
+  if (args.length === 0) throw new Error(usage);
+  return args.map((arg) => {
+    const [name, port] = arg.split('=') as [ServiceName, string | undefined];
+    if (!serviceNames.includes(name)) throw new Error(usage);
+    const fallback = args.length === 1 && process.env.PORT ? process.env.PORT : services[name].port;
+    return [name, Number(port ?? fallback)];
+  });
+}
+
 async function main(): Promise<void> {
-  const service = process.argv[2] as ServiceName;
-  if (!serviceNames.includes(service)) throw new Error(`usage: serve <${serviceNames.join('|')}>`);
-  const port = Number(process.env.PORT ?? services[service].port);
-  const hosted = await hostService(service, port);
-  log.info(`${service} listening on ${hosted.baseUrl}`, { service, port: hosted.port });
-  process.send?.({ ready: service, port: hosted.port });
+  const hosted: HostedService[] = [];
+  for (const [service, port] of parseArgs(process.argv.slice(2))) {
+    const one = await hostService(service, port);
+    hosted.push(one);
+    log.info(`${service} listening on ${one.baseUrl}`, { service, port: one.port });
+  }
+  // `port` is the first service's (tests that fork one service read it), `ports` every one's
+  process.send?.({ ready: true, port: hosted[0]!.port, ports: Object.fromEntries(hosted.map((h) => [h.service, h.port])) });
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await hosted.close();
+    await Promise.all(hosted.map((h) => h.close()));
     // telemetry first: its last metric collection still reads the database
     await shutdownTelemetry().catch(() => undefined);
     await Promise.allSettled([closeDb(), closePubSub()]);

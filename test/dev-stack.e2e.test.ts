@@ -311,24 +311,34 @@ describe('npm run dev', () => {
     }
   });
 
-  test('a crashed service is restarted while the others keep running', async () => {
+  test('a crashed service process is restarted while the others keep running', async () => {
+    // the process serving products also serves the rest of the storefront (scripts/stack/service-processes.ts)
     const serving = (service: string) =>
       descendants(dev.pid!).find((pid) => {
         try {
           const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-          return args.some((a) => a.endsWith('serve.ts')) && args.includes(service);
+          return args.some((a) => a.endsWith('serve.js')) && args.includes(`${service}=${ports[service]}`);
         } catch {
           return false;
         }
       });
+    const ports: Record<string, number> = { products: 3001, orders: 3000 };
     const before = serving('products');
     expect(before).toBeDefined();
+    const saga = serving('orders');
+    expect(saga).toBeDefined();
+    expect(saga).not.toBe(before);
     process.kill(before!, 'SIGKILL');
-    await eventually(async () => output.includes('[dev] products crashed'), 10_000, 'the crash to be reported');
-    expect((await call(3005, 'GET', '/')).status).toBe(200); // the others never stopped
+    await eventually(
+      async () => output.includes('[dev] storefront (products, customers, cart, inventory) crashed'),
+      10_000,
+      'the crash to be reported',
+    );
+    expect((await call(3000, 'GET', '/')).status).toBe(200); // the other processes never stopped
+    expect(serving('orders')).toBe(saga);
     await eventually(async () => (await call(3001, 'GET', '/products')).status === 200, 30_000, 'products to answer again');
     expect(serving('products')).not.toBe(before);
-    expect(output).toContain('[dev] products restarted');
+    expect(output).toContain('[dev] storefront (products, customers, cart, inventory) restarted');
   });
 
   test('a second stack refuses to start while one runs, with a clear message, and the first keeps running', async () => {

@@ -1,0 +1,97 @@
+import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build, stop } from 'esbuild';
+import type { ServiceName } from '../../shared/topology';
+
+/**
+ * How the local stack (`npm run dev`, `npm run bench`) runs the services: a few Node processes,
+ * each serving a group of services on their own ports, from compiled JavaScript.
+ * - Groups: a process costs about 100 MiB whatever it serves (Node, the Pub/Sub client, express, pg),
+ *   so eleven of them cannot fit a laptop-sized budget (docs/PERFORMANCE.md); three keep a crash
+ *   to one part of the flow (the storefront, the order saga, the notifications) while the others
+ *   keep serving. On Cloud Functions every function is its own instance anyway.
+ * - Compiled: the tsx loader costs each process about 30 MiB and a second thread; the entry script
+ *   is bundled once at start-up by esbuild (about 0.3 s), with every package left to node_modules.
+ */
+export const processGroups = {
+  storefront: ['products', 'customers', 'cart', 'inventory'],
+  saga: ['orders', 'payments', 'shipments', 'messaging'],
+  notifications: ['notifications', 'email', 'push'],
+} as const satisfies Record<string, readonly ServiceName[]>;
+export type ProcessGroup = keyof typeof processGroups;
+export const groupNames = Object.keys(processGroups) as ProcessGroup[];
+
+export const groupOf = (service: ServiceName): ProcessGroup =>
+  groupNames.find((g) => (processGroups[g] as readonly ServiceName[]).includes(service))!;
+
+/**
+ * Node flags of a local service process. V8 sizes a process's heap for the machine and lets the old
+ * generation grow far past what is live (a storefront process reached 212 MiB under 16 requests in
+ * flight, 118 MiB with a 128 MB old-space limit, at the same request rate: docs/PERFORMANCE.md); the
+ * young generation is kept at 3 × 4 MiB instead of 3 × 16. What is live stays far below the limit
+ * (about 30–40 MB). Stack traces name the TypeScript sources.
+ */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=128', '--enable-source-maps'];
+
+const root = path.resolve(__dirname, '../..');
+// inside node_modules, so that the bundle's own `require`s of packages resolve as from the project
+const buildDir = path.join(root, 'node_modules/.cache/shopflow');
+
+/**
+ * Bundles `entry` (a path relative to the project) and what it imports of the project into one
+ * CommonJS file; returns its path. Safe to run from several processes at once: the file is replaced
+ * atomically, and every build of the same sources is the same.
+ */
+export async function compileEntry(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(root, entry)],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    sourcemap: 'inline',
+    write: false,
+    logLevel: 'error',
+  }).finally(() => stop()); // esbuild's helper process would otherwise stay for this process's lifetime
+  const out = path.join(buildDir, entry.replace(/\.ts$/, '.js'));
+  await mkdir(path.dirname(out), { recursive: true });
+  const partial = `${out}.${process.pid}.tmp`;
+  await writeFile(partial, result.outputFiles[0]!.contents);
+  await rename(partial, out);
+  return out;
+}
+
+export interface ServiceProcessOptions {
+  /** The compiled entry (compileEntry): scripts/serve.ts, or the bench's no-op chain. */
+  script: string;
+  /** Each service with the port it listens on. */
+  ports: Partial<Record<ServiceName, number>>;
+  env?: NodeJS.ProcessEnv;
+  execArgv?: string[];
+  stdio?: StdioOptions;
+}
+
+/** Forks one process serving `services`; it sends one IPC message when every one of them listens. */
+export function forkServiceProcess(services: readonly ServiceName[], options: ServiceProcessOptions): ChildProcess {
+  const args = services.map((s) => `${s}=${options.ports[s]}`);
+  return fork(options.script, args, {
+    execArgv: [...SERVICE_NODE_FLAGS, ...(options.execArgv ?? [])],
+    env: { ...process.env, ...options.env, OTEL_SERVICE_NAME: services.join('+') },
+    stdio: options.stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** Resolves with the process's IPC message once it serves; rejects if it exits first. */
+export function whenServing(child: ChildProcess, what: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const exited = (code: number | null, signal: string | null) =>
+      reject(new Error(`${what} exited during start-up (${signal ?? `exit code ${code}`})`));
+    child.once('exit', exited);
+    child.once('message', (message) => {
+      child.off('exit', exited);
+      resolve(message);
+    });
+  });
+}
