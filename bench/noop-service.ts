@@ -11,18 +11,20 @@ import { apiFunctionName, pushSubscriptions, serviceNames, type ServiceName } fr
 import { isLocalPushToken } from '../scripts/stack/push-token';
 
 /**
- * One service of the no-op chain, the yardstick of the flow benchmark: a function for every push
+ * The no-op chain, the yardstick of the flow benchmark: for each service served, a function for every push
  * subscription of the service (shared/topology.ts), registered through the same registry and served
  * by the same Functions Framework pipeline as the real ones, each doing nothing but publishing what
  * the real function publishes on the happy path, through shared/messaging/pubsub.ts (the same
  * publisher settings). The one outside call kept is the charge at the payment provider sandbox,
  * because its webhook is the hop that produces payment.succeeded; mail, push and carrier work are
  * left out. Tells the bench (IPC) when an order is confirmed or shipped, and counts deliveries.
- *   tsx bench/noop-service.ts <service>   (PORT, PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT)
+ * Grouped into processes as the real services are (scripts/stack/service-processes.ts):
+ *   node <compiled bench/noop-service.ts> <service>=<port> …   (PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT)
  */
 type Data = Record<string, unknown>;
-const service = process.argv[2] as ServiceName;
-if (!serviceNames.includes(service)) throw new Error(`usage: noop-service <${serviceNames.join('|')}>`);
+const served = process.argv.slice(2).map((arg) => arg.split('=') as [ServiceName, string]);
+if (served.length === 0 || served.some(([s, port]) => !serviceNames.includes(s) || !port))
+  throw new Error(`usage: noop-service <${serviceNames.join('|')}>=<port> …`);
 
 /** What each consumer publishes on the happy path (see functions/<service>/on-*.ts). */
 const publishes: Record<string, (data: Data) => [EventName, Data][]> = {
@@ -60,8 +62,8 @@ function publish(event: EventName, data: Data, cause: Record<string, string> | u
   return topic(event).publishMessage({ data: Buffer.from(JSON.stringify(data)), attributes });
 }
 
-for (const sub of pushSubscriptions().filter((s) => s.service === service)) {
-  registerCloudEvent({ name: sub.functionName, service, kind: 'consumer' }, async (ce: CloudEvent<unknown>) => {
+for (const sub of pushSubscriptions().filter((s) => served.some(([name]) => name === s.service))) {
+  registerCloudEvent({ name: sub.functionName, service: sub.service, kind: 'consumer' }, async (ce: CloudEvent<unknown>) => {
     const message = decodeCloudEvent(ce);
     const data = JSON.parse(message?.text ?? '{}') as Data;
     const seen = counts.get(sub.functionName) ?? { deliveries: 0, events: new Set<string>() };
@@ -82,8 +84,10 @@ for (const sub of pushSubscriptions().filter((s) => s.service === service)) {
 /** The order each outstanding charge is for, so the provider's webhook can name it in payment.succeeded. */
 const pendingCharges = new Map<string, Data>();
 
-if (service === 'cart') {
-  registerHttp({ name: apiFunctionName('cart'), service, kind: 'api' }, async (req, res) => {
+const serves = (service: ServiceName) => served.some(([name]) => name === service);
+
+if (serves('cart')) {
+  registerHttp({ name: apiFunctionName('cart'), service: 'cart', kind: 'api' }, async (req, res) => {
     if (req.method !== 'POST' || req.path !== '/cart/convert-to-order') return void res.status(404).end();
     const cart_id = randomUUID();
     const customer_id = String(req.headers['x-customer-id']);
@@ -95,8 +99,8 @@ if (service === 'cart') {
     res.status(202).json({ cart_id, status: 'processing' });
   });
 }
-if (service === 'payments') {
-  registerHttp({ name: apiFunctionName('payments'), service, kind: 'api' }, async (req, res) => {
+if (serves('payments')) {
+  registerHttp({ name: apiFunctionName('payments'), service: 'payments', kind: 'api' }, async (req, res) => {
     const reference = String((req.body as { data?: { reference?: string } }).data?.reference);
     const order = pendingCharges.get(reference);
     if (order) {
@@ -115,27 +119,34 @@ process.on('message', (message: { counts?: boolean }) => {
 });
 
 // the same routing as scripts/stack/host.ts: the API at `/`, every other function at /_functions/<token>/<name>/…
-const servers = new Map(
-  functionsOf(service).map((f) => [f.name, getTestServer(f.name).listeners('request')[0] as http.RequestListener]),
-);
-const server = http.createServer((req, res) => {
-  const url = req.url ?? '/';
-  if (url.startsWith('/_functions/')) {
-    const [token, name, ...rest] = url.slice('/_functions/'.length).split('/');
-    const target = isLocalPushToken(token) ? servers.get(name ?? '') : undefined;
-    if (!target) return void res.writeHead(404).end();
-    req.url = '/' + rest.join('/');
-    return target(req, res);
-  }
-  const api = servers.get(apiFunctionName(service));
-  if (api) return api(req, res);
-  res.writeHead(404).end();
+function listen(service: ServiceName, port: number): Promise<http.Server> {
+  const servers = new Map(
+    functionsOf(service).map((f) => [f.name, getTestServer(f.name).listeners('request')[0] as http.RequestListener]),
+  );
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url.startsWith('/_functions/')) {
+      const [token, name, ...rest] = url.slice('/_functions/'.length).split('/');
+      const target = isLocalPushToken(token) ? servers.get(name ?? '') : undefined;
+      if (!target) return void res.writeHead(404).end();
+      req.url = '/' + rest.join('/');
+      return target(req, res);
+    }
+    const api = servers.get(apiFunctionName(service));
+    if (api) return api(req, res);
+    res.writeHead(404).end();
+  });
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+void Promise.all(served.map(([service, port]) => listen(service, Number(port)))).then((servers) => {
+  process.send?.({ ready: true });
+  process.on('disconnect', () => {
+    for (const server of servers) {
+      server.close();
+      server.closeAllConnections();
+    }
+    void closePubSub().finally(() => process.exit(0));
+  });
 });
-server.keepAliveTimeout = 65_000;
-server.listen(Number(process.env.PORT), '127.0.0.1', () => process.send?.({ ready: service }));
-process.on('disconnect', () => {
-  server.close();
-  server.closeAllConnections();
-  void closePubSub().finally(() => process.exit(0));
-});
-process.on('SIGTERM', () => process.emit('disconnect'));

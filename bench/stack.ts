@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, mkdtempSync, openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { startEmulator, stopChild } from '../scripts/stack/emulator';
 import { ensureDatabase, startPostgres } from '../scripts/stack/postgres';
 import { createPushSubscription } from '../scripts/stack/provision';
 import { localFunctionUrl } from '../scripts/stack/push-token';
+import { compileEntry, forkServiceProcess, groupNames, processGroups, whenServing } from '../scripts/stack/service-processes';
 import { startProviderSandboxes, type ProviderSandboxes } from '../scripts/stack/sandboxes';
 import { startSmtpSink, type SmtpSink } from '../scripts/stack/smtp-sink';
 import { freePort } from '../test/support/global-setup';
@@ -98,27 +99,28 @@ export async function startInfra(env: Record<string, string> = {}): Promise<Infr
 }
 
 /**
- * BENCH_CPU_PROF=<service>[,<service>…]: those services run with --cpu-prof, their profiles written
- * to dist/profiles when they stop (summarize one with `npx tsx bench/profile.ts --summary <file>`).
+ * BENCH_CPU_PROF=<service>[,<service>…]: the processes serving those services run with --cpu-prof, their
+ * profiles written to dist/profiles when they stop (summarize one with `npx tsx bench/profile.ts --summary <file>`).
  */
-const cpuProfile = (service: ServiceName) =>
-  process.env.BENCH_CPU_PROF?.split(',').includes(service)
-    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'dist/profiles', service)}`]
+const cpuProfile = (group: readonly ServiceName[]) =>
+  group.some((s) => process.env.BENCH_CPU_PROF?.split(',').includes(s))
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'dist/profiles', group.join('+'))}`]
     : [];
 
 /** Service processes of one Pub/Sub project, each with its push subscriptions pointing at it. */
 export interface Services {
   project: string;
   url(service: ServiceName): string;
+  /** Each process by the name of its group of services. */
   pids(): Record<string, number>;
-  children(): Map<ServiceName, ChildProcess>;
+  children(): Map<string, ChildProcess>;
   stop(): Promise<void>;
 }
 
 /**
- * One process per service, forked from `script` (scripts/serve.ts for the real stack, as `npm run dev`
- * starts it), under tsx like the dev stack; then every topic and every push subscription of the
- * topology whose service is running, in `project`.
+ * The services grouped into processes as `npm run dev` runs them (scripts/stack/service-processes.ts),
+ * from `script` compiled the same way (scripts/serve.ts for the real stack); then every topic and every
+ * push subscription of the topology whose service is running, in `project`.
  */
 export async function startServices(options: {
   script: string;
@@ -131,20 +133,24 @@ export async function startServices(options: {
   logFile?: string;
 }): Promise<Services> {
   const output = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
-  const children = new Map<ServiceName, { child: ChildProcess; port: number }>();
+  const script = await compileEntry(options.script);
+  const ports: Partial<Record<ServiceName, number>> = {};
+  for (const service of options.services) ports[service] = await freePort();
+  const groups = groupNames
+    .map((name) => ({ name, services: processGroups[name].filter((s) => options.services.includes(s)) }))
+    .filter((g) => g.services.length > 0);
+  const children = new Map<string, ChildProcess>();
   await Promise.all(
-    options.services.map(async (service) => {
-      const port = await freePort();
-      const child = fork(path.join(root, options.script), [service], {
-        execArgv: ['--import', 'tsx', ...(options.execArgv ?? []), ...cpuProfile(service)],
-        env: { ...process.env, ...options.env, GOOGLE_CLOUD_PROJECT: options.project, PORT: String(port) },
+    groups.map(async (group) => {
+      const child = forkServiceProcess(group.services, {
+        script,
+        ports,
+        env: { ...options.env, GOOGLE_CLOUD_PROJECT: options.project },
+        execArgv: [...(options.execArgv ?? []), ...cpuProfile(group.services)],
         stdio: ['ignore', output, output, 'ipc'],
       });
-      await new Promise((resolve, reject) => {
-        child.once('message', resolve);
-        child.once('exit', (code) => reject(new Error(`${service} exited during start-up (${code})`)));
-      });
-      children.set(service, { child, port });
+      await whenServing(child, group.name);
+      children.set(group.name, child);
     }),
   );
   const client = new PubSub({ projectId: options.project });
@@ -157,8 +163,8 @@ export async function startServices(options: {
       ),
     );
     const endpoint = (sub: PushSubscription) => {
-      const host = children.get(sub.service);
-      return host && localFunctionUrl(`http://127.0.0.1:${host.port}`, sub.functionName) + pushPath(options.project, sub.topic);
+      const port = ports[sub.service];
+      return port && localFunctionUrl(`http://127.0.0.1:${port}`, sub.functionName) + pushPath(options.project, sub.topic);
     };
     await Promise.all(
       pushSubscriptions().map(async (sub) => {
@@ -171,11 +177,11 @@ export async function startServices(options: {
   }
   return {
     project: options.project,
-    url: (service) => `http://127.0.0.1:${children.get(service)!.port}`,
-    pids: () => Object.fromEntries([...children].map(([service, { child }]) => [service, child.pid!])),
-    children: () => new Map([...children].map(([service, { child }]) => [service, child])),
+    url: (service) => `http://127.0.0.1:${ports[service]}`,
+    pids: () => Object.fromEntries([...children].map(([name, child]) => [name, child.pid!])),
+    children: () => new Map(children),
     stop: async () => {
-      await Promise.all([...children.values()].map(({ child }) => stopChild(child)));
+      await Promise.all([...children.values()].map((child) => stopChild(child)));
       if (typeof output === 'number') closeSync(output);
       // a push subscription left to a dead endpoint keeps the emulator busy
       const cleanup = new PubSub({ projectId: options.project });
