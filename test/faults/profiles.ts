@@ -42,8 +42,8 @@ export const profiles: Record<string, Profile> = {
   },
   full: {
     name: 'full',
-    customers: 120,
-    ordersPerCustomer: 18,
+    customers: 60,
+    ordersPerCustomer: 36,
     workloadMaxMs: 40 * 60_000,
     postgresDownMs: 30_000,
     brokerPausedMs: 30_000,

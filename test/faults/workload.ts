@@ -59,6 +59,13 @@ export function workload(baseUrl: (service: ServiceName) => string) {
     return ids;
   }
 
+  /**
+   * How long a customer waits before looking again: 300 ms, then half as long again each time, up to
+   * 3 s, as a client app would. A fixed short poll from every customer at once would be most of the
+   * machine's load, and the saga's work would wait behind it.
+   */
+  const pollDelay = (poll: number) => Math.min(3_000, 300 * 1.5 ** poll);
+
   /** One customer's session: `orders` accepted converts, or until `stopAt`. */
   async function shop(customer: string, orders: number, stopAt: number): Promise<void> {
     for (let placed = 0; placed < orders && Date.now() < stopAt;) {
@@ -91,7 +98,7 @@ export function workload(baseUrl: (service: ServiceName) => string) {
 
   /** Waits until the customer may edit a cart (none open, or unlocked; a rejected cart is emptied first); false at `stopAt`. */
   async function openCart(customer: string, stopAt: number): Promise<boolean> {
-    while (Date.now() < stopAt) {
+    for (let poll = 0; Date.now() < stopAt; poll++) {
       const { body } = await api('cart')('GET', '/cart', { customer });
       const cart = body?.cart;
       if (!cart) return true;
@@ -102,14 +109,14 @@ export function workload(baseUrl: (service: ServiceName) => string) {
         }
         return true;
       }
-      await sleep(500);
+      await sleep(pollDelay(poll));
     }
     return false;
   }
 
   async function cancelWhenConfirmed(customer: string, cartId: string): Promise<number | undefined> {
     const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
+    for (let poll = 0; Date.now() < deadline; poll++) {
       const list = await api('orders')('GET', `/orders?cart_id=${cartId}`, { customer });
       const order = list.body?.data?.[0];
       if (order) {
@@ -122,7 +129,7 @@ export function workload(baseUrl: (service: ServiceName) => string) {
       }
       const cart = (await api('cart')('GET', '/cart', { customer })).body?.cart;
       if (cart?.id === cartId && cart.status === 'stock-unavailable') return undefined;
-      await sleep(500);
+      await sleep(pollDelay(poll));
     }
     return undefined;
   }
