@@ -13,21 +13,22 @@ import { httpBench } from './http';
 import { keptSection, previousRuns, PREVIOUS } from './history';
 import { sampleMemory } from './memory';
 import { runnerMemoryBench } from './runner-memory';
+import { devStackMemoryBench } from './dev-stack-memory';
 import { memoryReport } from './memory-report';
 import { startInfra, startServices, type Services } from './stack';
 
 /**
  * `npm run bench`: every figure beside its yardstick, measured in one run on this machine, into
  * docs/PERFORMANCE.md (the previous figures move to its "Previous runs"). BENCH_QUICK=1 runs a
- * smaller profile (a few minutes); BENCH_ONLY=flow,http,cold,runner,bundle picks sections (the file is
+ * smaller profile (a few minutes); BENCH_ONLY=flow,http,dev,cold,runner,bundle picks sections (the file is
  * written only by a full run of every section; BENCH_OUT=<file> writes elsewhere).
  */
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY?.split(',');
 const wants = (section: string) => !only || only.includes(section);
 const profile = quick
-  ? { burst: 60, steadySeconds: 5, httpSeconds: 3, coldRuns: 1 }
-  : { burst: 200, steadySeconds: 15, httpSeconds: 8, coldRuns: 3 };
+  ? { burst: 60, steadySeconds: 5, httpSeconds: 3, coldRuns: 1, devCustomers: 60 }
+  : { burst: 200, steadySeconds: 15, httpSeconds: 8, coldRuns: 3, devCustomers: 200 };
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 const file = path.resolve(process.env.BENCH_OUT ?? path.join(__dirname, '../docs/PERFORMANCE.md'));
 
@@ -99,9 +100,13 @@ async function main(): Promise<void> {
         await Promise.all([real.stop(), noop?.stop()]);
       }
     }
+    if (wants('dev'))
+      await timed('npm run dev under a burst of converts: everything it started', () =>
+        devStackMemoryBench(profile.devCustomers),
+      );
     if (wants('cold'))
       await timed('Cold start against a bare Functions Framework function', () => coldStartBench(profile.coldRuns));
-    if (wants('runner')) await timed('Memory of a service process: tsx against compiled JavaScript', () => runnerMemoryBench());
+    if (wants('runner')) await timed('Memory of one function as Cloud Functions runs it', () => runnerMemoryBench());
     if (wants('bundle')) await timed('Production bundle per function', () => bundleBench());
   } finally {
     await infra.stop();

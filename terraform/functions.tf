@@ -32,7 +32,8 @@ locals {
     # The CA that signs Cloud SQL's server certificate (public, not a secret): DATABASE_URL's verify-ca checks against it.
     DATABASE_CA_CERT = google_sql_database_instance.main.server_ca_cert[0].cert
     # Telemetry starts before the Functions Framework loads any function code (Cloud Trace on Google Cloud).
-    NODE_OPTIONS = "--require ./dist/shared/telemetry/register.js"
+    # The heap bound keeps a 256Mi instance from being killed for memory: V8 collects before it grows past it.
+    NODE_OPTIONS = "--require ./dist/shared/telemetry/register.js --max-old-space-size=160"
   }
 
   # Header mode is only deployable behind the gateway (validation on var.auth_mode); the app's own

@@ -28,6 +28,9 @@ variable "function_scaling" {
     - job: Cloud Scheduler calls once per period; one instance, no concurrency needed.
     - push-endpoint: the dead-letter recorder; dead letters come in small bursts.
     Concurrency above 1 needs at least 1 vCPU. db_pool is DB_POOL_MAX of each instance.
+    - memory: 256Mi. A function's process peaks at 130-160 MiB under load (docs/PERFORMANCE.md), and
+      NODE_OPTIONS caps its V8 old generation at 160 MB. Below 512Mi Cloud Run uses the first
+      generation execution environment, which these functions need nothing beyond.
   EOT
   type = map(object({
     max_instances   = number
@@ -38,10 +41,10 @@ variable "function_scaling" {
     db_pool         = number
   }))
   default = {
-    api             = { max_instances = 4, concurrency = 16, cpu = "1", memory = "512Mi", timeout_seconds = 60, db_pool = 3 }
-    consumer        = { max_instances = 3, concurrency = 8, cpu = "1", memory = "512Mi", timeout_seconds = 60, db_pool = 2 }
-    job             = { max_instances = 1, concurrency = 1, cpu = "1", memory = "512Mi", timeout_seconds = 300, db_pool = 2 }
-    "push-endpoint" = { max_instances = 2, concurrency = 8, cpu = "1", memory = "512Mi", timeout_seconds = 60, db_pool = 2 }
+    api             = { max_instances = 4, concurrency = 16, cpu = "1", memory = "256Mi", timeout_seconds = 60, db_pool = 3 }
+    consumer        = { max_instances = 3, concurrency = 8, cpu = "1", memory = "256Mi", timeout_seconds = 60, db_pool = 2 }
+    job             = { max_instances = 1, concurrency = 1, cpu = "1", memory = "256Mi", timeout_seconds = 300, db_pool = 2 }
+    "push-endpoint" = { max_instances = 2, concurrency = 8, cpu = "1", memory = "256Mi", timeout_seconds = 60, db_pool = 2 }
   }
 
   validation {
