@@ -44,7 +44,7 @@ export const profiles: Record<string, Profile> = {
     name: 'full',
     customers: 60,
     ordersPerCustomer: 36,
-    workloadMaxMs: 40 * 60_000,
+    workloadMaxMs: 60 * 60_000,
     postgresDownMs: 30_000,
     brokerPausedMs: 30_000,
     serviceKilledMs: 60_000,

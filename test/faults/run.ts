@@ -48,6 +48,9 @@ async function main(): Promise<number> {
       OUTBOX_SWEEP_AFTER_MS: '3000',
       CART_CONVERTS_PER_MINUTE: '30',
       CART_WRITES_PER_MINUTE: '600',
+      // During the payment provider's outage every order waits for its payment; with the product's
+      // limit of 3 such orders per customer, the workload would stand still for the whole outage.
+      CART_MAX_OPEN_ORDERS: '40',
     },
   });
   process.stdout.write(`[faults] profile ${profile.name}; stack up in ${Date.now() - started} ms (logs in ${stack.dir})\n`);
