@@ -117,8 +117,8 @@ async function main(): Promise<void> {
     `Written by \`npm run bench\`${quick ? ' (BENCH_QUICK=1)' : ''} on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}),`,
     `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.type()} ${os.release()}; took ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
     'One run on a shared machine: every figure stands beside its yardstick measured in the same run; read the ratios.',
-    'Services run one process each as `npm run dev` starts them (tsx), on the real Pub/Sub emulator, an embedded PostgreSQL',
-    'and the local payment provider and carrier sandboxes, on free ports.',
+    'Services run as `npm run dev` starts them (three compiled processes, each serving a group of services), on the real',
+    'Pub/Sub emulator, an embedded PostgreSQL and the local payment provider and carrier sandboxes, on free ports.',
   ].join('\n');
   if (only) {
     say('BENCH_ONLY: docs/PERFORMANCE.md left as it is');
