@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   say(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
 
   serveScript = await compileEntry('scripts/serve.ts');
-  await Promise.all(groupNames.map(startGroup));
+  await Promise.all(groupNames.map((group) => startGroup(group)));
   await provisionTopology(
     pubsub(),
     (sub) => localFunctionUrl(`http://127.0.0.1:${services[sub.service].port}`, sub.functionName) + pushPath(project, sub.topic),
@@ -126,8 +126,11 @@ const RESTART_WINDOW_MS = 5 * 60_000;
 const crashes = new Map<ProcessGroup, number[]>();
 const described = (group: ProcessGroup) => `${group} (${processGroups[group].join(', ')})`;
 
-/** Starts a group's process; resolves once it serves. Start-up failure stops the stack; a later crash restarts it. */
-function startGroup(group: ProcessGroup): Promise<void> {
+/**
+ * Starts a group's process; resolves once it serves. A failure of the first start stops the stack (a
+ * broken checkout should say so at once); a later crash, or a restart that fails, is retried with backoff.
+ */
+function startGroup(group: ProcessGroup, restart = false): Promise<void> {
   const ports = Object.fromEntries(processGroups[group].map((s) => [s, services[s].port]));
   const child = forkServiceProcess(processGroups[group], { script: serveScript, ports });
   children.set(group, child);
@@ -136,7 +139,7 @@ function startGroup(group: ProcessGroup): Promise<void> {
     children.delete(group);
     if (stopping) return;
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
-    if (!ready) return void shutdown(`${described(group)} could not start (${how})`, 1);
+    if (!ready && !restart) return void shutdown(`${described(group)} could not start (${how})`, 1);
     restartLater(group, how);
   });
   return whenServing(child, described(group)).then(() => {
@@ -160,9 +163,9 @@ function restartLater(group: ProcessGroup, how: string): void {
   );
   const timer = setTimeout(() => {
     if (stopping) return;
-    startGroup(group).then(
+    startGroup(group, true).then(
       () => say(`${described(group)} restarted`),
-      () => undefined, // a failed restart stops the stack through startGroup itself
+      () => undefined, // a failed restart is retried through its exit handler
     );
   }, delay);
   timers.push(timer);
