@@ -86,10 +86,18 @@ describe('cart re-drive', () => {
     const cartId = await convertWhileInventoryDeaf(customer);
     // inventory never answers this cart: its handler is detached for good
     await inventorySubscription().delete();
-    for (let run = 0; run < 3; run++) {
-      await pause(1_100);
-      await system.runJob('cart-redrive');
-    }
+    // re-driven after 1 s, then 2 s after that (the wait doubles), then surfaced 4 s after the second
+    await pause(1_100);
+    await system.runJob('cart-redrive');
+    expect(await cartRow(cartId)).toMatchObject({ redrive_count: 1, stuck_since: null });
+    await pause(1_100);
+    await system.runJob('cart-redrive');
+    expect(await cartRow(cartId)).toMatchObject({ redrive_count: 1 }); // not yet: the second wait is 2 s
+    await pause(1_000);
+    await system.runJob('cart-redrive');
+    expect(await cartRow(cartId)).toMatchObject({ redrive_count: 2, stuck_since: null });
+    await pause(4_100);
+    await system.runJob('cart-redrive');
     const cart = await eventually(
       async () => {
         const row = await cartRow(cartId);
@@ -100,7 +108,7 @@ describe('cart re-drive', () => {
     );
     expect(cart).toMatchObject({ status: 'processing', redrive_count: 2 });
     expect(await listStuck(db())).toContainEqual(expect.objectContaining({ kind: 'cart', id: cartId, status: 'processing' }));
-    await pause(1_100);
+    await pause(8_100);
     expect(await system.runJob('cart-redrive')).toMatchObject({ redriven: 0, surfaced: 0 });
   });
 });

@@ -15,10 +15,10 @@ const BATCH = 100;
  */
 export async function redriveStuckCarts(now = new Date()): Promise<{ redriven: number; surfaced: number }> {
   const { CART_REDRIVE_AFTER_SECONDS, CART_REDRIVE_MAX } = config();
-  const before = new Date(now.getTime() - CART_REDRIVE_AFTER_SECONDS * 1000);
   const waiting: { id: string; redrive_count: number }[] = await idleSince(
     db()(CARTS).where({ status: 'processing' }).whereNull('stuck_since'),
-    before,
+    now,
+    CART_REDRIVE_AFTER_SECONDS,
   )
     .orderBy('updated_at')
     .limit(BATCH)

@@ -15,10 +15,10 @@ const BATCH = 100;
  */
 export async function redriveNotifications(now = new Date()): Promise<{ redriven: number; surfaced: number }> {
   const { NOTIFICATION_REDRIVE_AFTER_SECONDS, NOTIFICATION_REDRIVE_MAX } = config();
-  const before = new Date(now.getTime() - NOTIFICATION_REDRIVE_AFTER_SECONDS * 1000);
   const pending: { id: string; redrive_count: number }[] = await idleSince(
     db()(NOTIFICATIONS).where({ status: 'pending' }).whereNull('stuck_since'),
-    before,
+    now,
+    NOTIFICATION_REDRIVE_AFTER_SECONDS,
   )
     .orderBy('updated_at')
     .limit(BATCH)

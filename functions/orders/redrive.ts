@@ -23,7 +23,8 @@ export async function redriveOrders(now = new Date()): Promise<{ redriven: numbe
   const before = new Date(now.getTime() - ORDER_REDRIVE_AFTER_SECONDS * 1000);
   const waiting: Candidate[] = await idleSince(
     db()(ORDERS).whereIn('status', ['confirmed', 'paid']).whereNull('stuck_since'),
-    before,
+    now,
+    ORDER_REDRIVE_AFTER_SECONDS,
   )
     .orderBy('updated_at')
     .limit(BATCH)

@@ -51,10 +51,24 @@ export async function redriveOrSurface(item: Waiting, now = new Date(), knex: Kn
   return 'redriven';
 }
 
-/** Rows idle since `before`: re-driven before it, or never re-driven and unchanged since it. */
-export const idleSince = (query: Knex.QueryBuilder, before: Date): Knex.QueryBuilder =>
+/** The wait before each further re-drive doubles, up to this many times the first wait. */
+export const REDRIVE_BACKOFF_CAP = 8;
+
+/**
+ * Rows due for a re-drive at `now`: unchanged for `afterSeconds` and never re-driven, or re-driven
+ * `afterSeconds` × 2^n ago after their n-th re-drive (2×, 4×, 8×, then 8× again). A long outage of
+ * a provider leaves many rows waiting at once; re-driving each of them every `afterSeconds` flooded
+ * the broker with duplicates while nothing was lost (docs/RELIABILITY.md).
+ */
+export const idleSince = (query: Knex.QueryBuilder, now: Date, afterSeconds: number): Knex.QueryBuilder =>
   query.where((q) =>
-    q.where('redriven_at', '<', before).orWhere((q2) => q2.whereNull('redriven_at').where('updated_at', '<', before)),
+    q
+      .whereRaw(`redriven_at < ?::timestamptz - (? * power(2, least(redrive_count, ?))) * interval '1 second'`, [
+        now,
+        afterSeconds,
+        Math.log2(REDRIVE_BACKOFF_CAP),
+      ])
+      .orWhere((q2) => q2.whereNull('redriven_at').where('updated_at', '<', new Date(now.getTime() - afterSeconds * 1000))),
   );
 
 /** Re-drives (or surfaces) each waiting row in turn; the job's answer counts both. */
