@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import { ensureDatabase, startPostgres, type RunningPostgres } from '../../scrip
 import { provisionTopology } from '../../scripts/stack/provision';
 import { localFunctionUrl } from '../../scripts/stack/push-token';
 import { startProviderSandboxes, type ProviderSandboxes } from '../../scripts/stack/sandboxes';
+import { compileEntry, forkServiceProcess } from '../../scripts/stack/service-processes';
 import { startSmtpSink, type SmtpSink } from '../../scripts/stack/smtp-sink';
 import { closeDb } from '../../shared/db';
 import { closePubSub, pubsub } from '../../shared/messaging/pubsub';
@@ -18,8 +19,9 @@ import { freePort } from '../support/global-setup';
 
 /**
  * The fault suite's system: its own PostgreSQL (a data folder that survives a stop), its own emulator,
- * the SMTP sink and provider sandboxes, and every service as its own process (scripts/serve.ts, as
- * `npm run dev` runs them) on free ports, restarted when it dies unless the suite holds it down.
+ * the SMTP sink and provider sandboxes, and every service as its own process (scripts/serve.ts compiled
+ * as `npm run dev` runs it, one service per process) on free ports, restarted when it dies unless the
+ * suite holds it down.
  * The suite is the scheduler: every job runs on its local period.
  */
 export interface FaultStack {
@@ -82,13 +84,14 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
   const crashes: Record<string, number> = {};
   let closing = false;
 
+  // compiled as npm run dev runs it: a crashed service is back in about a second, not the several a tsx start takes under load
+  const script = await compileEntry('scripts/serve.ts');
   const start = (service: ServiceName): Promise<void> =>
     new Promise((resolve, reject) => {
-      const child = fork(path.resolve(__dirname, '../../scripts/serve.ts'), [service], {
-        execArgv: ['--import', 'tsx'],
+      const child = forkServiceProcess([service], {
+        script,
+        ports,
         env: {
-          ...process.env,
-          PORT: String(ports[service]),
           SHOPFLOW_FAILPOINT: options.failpoints[service]?.points ?? '',
           SHOPFLOW_FAILPOINT_RATE: String(options.failpoints[service]?.rate ?? 0),
           SHOPFLOW_FAILPOINT_DELAY_MS: String(options.slowHandlerMs),
