@@ -41,12 +41,19 @@ describe('undelivered-redrive', () => {
     });
     expect(created.status).toBe(201);
     await settle();
-    for (let run = 0; run < 3; run++) {
-      await pause(1_200);
-      await system.runJob('undelivered-redrive');
-    }
-    const row = await outboxRow('customer.created', 'customer_id', created.body.id);
-    expect(row.redrive_count).toBe(2);
-    expect(row.stuck_since).not.toBeNull();
+    // re-driven after 1 s, then 2 s after that (each wait doubles), then surfaced 4 s after the second
+    const row = () => outboxRow('customer.created', 'customer_id', created.body.id);
+    await pause(1_200);
+    await system.runJob('undelivered-redrive');
+    expect(await row()).toMatchObject({ redrive_count: 1, stuck_since: null });
+    await pause(1_200);
+    await system.runJob('undelivered-redrive');
+    expect((await row()).redrive_count).toBe(1); // backed off: the second wait is 2 s
+    await pause(1_000);
+    await system.runJob('undelivered-redrive');
+    expect(await row()).toMatchObject({ redrive_count: 2, stuck_since: null });
+    await pause(4_100);
+    await system.runJob('undelivered-redrive');
+    expect(await row()).toMatchObject({ redrive_count: 2, stuck_since: expect.any(Date) });
   });
 });

@@ -1,7 +1,7 @@
 import { config } from '../../shared/config';
 import { db } from '../../shared/db';
 import { OUTBOX } from '../../shared/messaging/outbox';
-import { redriveEach } from '../../shared/messaging/redrive';
+import { backedOff, redriveEach } from '../../shared/messaging/redrive';
 import { pushSubscriptions } from '../../shared/topology';
 
 const BATCH = 200;
@@ -10,7 +10,7 @@ const WINDOW_MS = 24 * 3_600_000;
 
 /**
  * The undelivered re-drive (a scheduled job): an event published more than
- * UNDELIVERED_REDRIVE_AFTER_SECONDS ago (or last re-driven then) that a consumer of its topic has
+ * UNDELIVERED_REDRIVE_AFTER_SECONDS ago (or re-driven, and backed off since: redrive.ts) that a consumer of its topic has
  * neither processed nor dead-lettered was lost on the way (a broker that gave up on a backlog, a
  * deleted subscription). It is published again with its event_id: the consumers that had it skip a
  * duplicate, the one that lost it processes it. This heals the hops no waiting state watches (the
@@ -20,18 +20,20 @@ const WINDOW_MS = 24 * 3_600_000;
 export async function redriveUndelivered(now = new Date()): Promise<{ redriven: number; surfaced: number }> {
   const { UNDELIVERED_REDRIVE_AFTER_SECONDS, UNDELIVERED_REDRIVE_MAX } = config();
   const before = new Date(now.getTime() - UNDELIVERED_REDRIVE_AFTER_SECONDS * 1000);
+  const [backedOffSql, backedOffBindings] = backedOff(now, UNDELIVERED_REDRIVE_AFTER_SECONDS, 'o.');
   const subscriptions = pushSubscriptions().filter((s) => s.deadLetterTopic);
   const { rows } = await db().raw(
     `select o.id, o.redrive_count from ${OUTBOX} o
        join (values ${subscriptions.map(() => '(?, ?)').join(', ')}) as s(topic, consumer) on s.topic = o.topic
       where o.published_at is not null and o.stuck_since is null
-        and o.created_at > ? and coalesce(o.redriven_at, o.published_at) < ?
+        and o.created_at > ?
+        and (o.redriven_at is null and o.published_at < ? or ${backedOffSql})
         and not exists (select 1 from messaging.processed_messages p where p.consumer = s.consumer and p.event_id = o.id)
         and not exists (select 1 from messaging.dead_letters d where d.consumer = s.consumer and d.event_id = o.id)
       group by o.id, o.redrive_count
       order by min(o.published_at)
       limit ${BATCH}`,
-    [...subscriptions.flatMap((s) => [s.topic, s.name]), new Date(now.getTime() - WINDOW_MS), before],
+    [...subscriptions.flatMap((s) => [s.topic, s.name]), new Date(now.getTime() - WINDOW_MS), before, ...backedOffBindings],
   );
   return redriveEach(
     rows as { id: string; redrive_count: number }[],

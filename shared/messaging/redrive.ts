@@ -55,19 +55,24 @@ export async function redriveOrSurface(item: Waiting, now = new Date(), knex: Kn
 export const REDRIVE_BACKOFF_CAP = 8;
 
 /**
- * Rows due for a re-drive at `now`: unchanged for `afterSeconds` and never re-driven, or re-driven
- * `afterSeconds` × 2^n ago after their n-th re-drive (2×, 4×, 8×, then 8× again). A long outage of
- * a provider leaves many rows waiting at once; re-driving each of them every `afterSeconds` flooded
- * the broker with duplicates while nothing was lost (docs/RELIABILITY.md).
+ * SQL condition: a row re-driven n times was last re-driven `afterSeconds` × 2^n ago (2×, 4×, 8×, then
+ * 8× again); `column` prefixes its redriven_at and redrive_count when the query joins (e.g. `o.`).
+ */
+export const backedOff = (now: Date, afterSeconds: number, column = ''): [string, unknown[]] => [
+  `${column}redriven_at < ?::timestamptz - (? * power(2, least(${column}redrive_count, ?))) * interval '1 second'`,
+  [now, afterSeconds, Math.log2(REDRIVE_BACKOFF_CAP)],
+];
+
+/**
+ * Rows due for a re-drive at `now`: unchanged for `afterSeconds` and never re-driven, or backed off
+ * since their last re-drive. A long outage of a provider leaves many rows waiting at once; re-driving
+ * each of them every `afterSeconds` flooded the broker with duplicates while nothing was lost
+ * (docs/RELIABILITY.md).
  */
 export const idleSince = (query: Knex.QueryBuilder, now: Date, afterSeconds: number): Knex.QueryBuilder =>
   query.where((q) =>
     q
-      .whereRaw(`redriven_at < ?::timestamptz - (? * power(2, least(redrive_count, ?))) * interval '1 second'`, [
-        now,
-        afterSeconds,
-        Math.log2(REDRIVE_BACKOFF_CAP),
-      ])
+      .whereRaw(...backedOff(now, afterSeconds))
       .orWhere((q2) => q2.whereNull('redriven_at').where('updated_at', '<', new Date(now.getTime() - afterSeconds * 1000))),
   );
 
