@@ -31,7 +31,9 @@ export async function devStackMemoryBench(customers: number): Promise<string> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shopflow-bench-dev-'));
   const dev = spawn('npm', ['run', 'dev'], {
     cwd: root,
-    env: { ...process.env, SHOPFLOW_DATA_DIR: dataDir },
+    // only what a shell would have: the bench's own DATABASE_URL, PUBSUB_EMULATOR_HOST, SMTP_URL and provider
+    // settings would make the stack use the bench's servers instead of starting its own
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: process.env.USER, SHOPFLOW_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, stopped as Ctrl-C would
   });
