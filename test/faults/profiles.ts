@@ -21,6 +21,8 @@ export interface Profile {
   crashRate: number;
   /** Quiescence must come within this long after the last fault is lifted. */
   recoveryTimeoutMs: number;
+  /** The first wait of every re-drive (cart, order, notification, undelivered event); each next one doubles, up to 8×. */
+  redriveAfterSeconds: number;
 }
 
 export const profiles: Record<string, Profile> = {
@@ -39,6 +41,7 @@ export const profiles: Record<string, Profile> = {
     duplicatesBatch: 10,
     crashRate: 0.01,
     recoveryTimeoutMs: 600_000,
+    redriveAfterSeconds: 60,
   },
   full: {
     name: 'full',
@@ -56,6 +59,9 @@ export const profiles: Record<string, Profile> = {
     // 1 % of passes is every few seconds per service once the backlog of the 10-minute outage is
     // re-driven: the services spent most of their time restarting and the workload stood still
     crashRate: 0.003,
-    recoveryTimeoutMs: 15 * 60_000,
+    recoveryTimeoutMs: 20 * 60_000,
+    // 60 s re-drove hundreds of orders and notifications that were only waiting out the 10-minute outage,
+    // and their duplicates kept the emulator at a full core (docs/RELIABILITY.md)
+    redriveAfterSeconds: 120,
   },
 };
