@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { db } from '../shared/db';
-import { eventually, publishRaw, settle, startSystem, type HttpClient, type TestSystem } from './support/harness';
+import { captureTopic, eventually, publishRaw, settle, startSystem, type HttpClient, type TestSystem } from './support/harness';
+import { losingFor } from './support/lose';
 import { shop } from './support/shop';
 
 /**
@@ -91,6 +92,32 @@ describe('the order saga', () => {
     const steps = await historyOf(order.id);
     expect(steps.map((h: { to_status: string }) => h.to_status)).toEqual(['confirmed', 'paid', 'cancelled', 'cancelled']);
     expect(steps[3].reason).toBe('refund issued');
+  });
+
+  test('a payment.succeeded that reaches orders after the carrier refused writes no note: the refusal implied the payment', async () => {
+    const capture = await captureTopic('payment.succeeded');
+    try {
+      const order = await losingFor('orders', 'payment.succeeded', async () => {
+        const placed = (await placeOrder('SAGA-OVERTAKEN', 15, 5, 1, address('00000'))).order;
+        await statusOf(placed.id, 'cancelled');
+        return placed;
+      });
+      const late = await eventually(
+        async () => capture.messages.find((m) => m.data.order_id === order.id),
+        20_000,
+        'the payment.succeeded orders missed',
+      );
+      await publishRaw('payment.succeeded', JSON.stringify(late.data), late.attributes);
+      await eventually(async () => (await paymentOf(order.id)).status === 'refunded', 30_000, 'the refund');
+      await settle();
+      const steps = await historyOf(order.id);
+      expect(steps.map((h: { to_status: string }) => h.to_status)).toEqual(['confirmed', 'paid', 'cancelled', 'cancelled']);
+      expect(steps[1]).toMatchObject({ caused_by_event_type: 'shipment.failed', reason: 'implied by shipment.failed' });
+      expect(steps[3].reason).toBe('refund issued');
+      expect(refundsOf(order.id)).toHaveLength(1);
+    } finally {
+      await capture.close();
+    }
   });
 
   test('an order not paid in time is cancelled; a payment that succeeds later is refunded, never turns it paid', async () => {

@@ -27,8 +27,12 @@ export type SagaStep =
   | { kind: 'move'; to: OrderStatus; via?: OrderStatus }
   /** Compensate: cancel the order, which releases its stock and refunds what was captured. */
   | { kind: 'cancel'; cause: Exclude<CancelCause, 'requested' | 'payment_timeout'>; via?: OrderStatus }
-  /** Nothing changes, but the step is written into the history (e.g. a refund issued, a late payment). */
-  | { kind: 'note'; note: string }
+  /**
+   * Nothing changes, but the step is written into the history (e.g. a refund issued, a late payment),
+   * unless the order already went through `unlessReached`: then the event only confirms a step its
+   * history holds (a payment.succeeded that arrives after the shipment.failed which implied it).
+   */
+  | { kind: 'note'; note: string; unlessReached?: OrderStatus }
   /** A duplicate or a step already overtaken: nothing to do. */
   | { kind: 'ignore' };
 
@@ -45,7 +49,7 @@ const saga: Record<SagaEvent, Record<OrderStatus, SagaStep>> = {
     confirmed: { kind: 'move', to: 'paid' },
     paid: ignore,
     shipped: ignore,
-    cancelled: { kind: 'note', note: 'payment succeeded after the cancellation; payments refunds it' },
+    cancelled: { kind: 'note', note: 'payment succeeded after the cancellation; payments refunds it', unlessReached: 'paid' },
   },
   'payment.failed': {
     confirmed: { kind: 'cancel', cause: 'payment_failed' },

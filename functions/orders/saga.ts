@@ -5,7 +5,7 @@ import type { Handler, Received } from '../../shared/messaging/consumer';
 import type { UnitOfWork } from '../../shared/messaging/outbox';
 import { producerOf } from '../../shared/topology';
 import { cancelReasons, sagaStep, type OrderStatus, type SagaEvent } from './domain';
-import { hasStepFrom, lockOrder, recordTransition, setStatus, type Cause, type Order } from './store';
+import { hasReached, hasStepFrom, lockOrder, recordTransition, setStatus, type Cause, type Order } from './store';
 
 /** The trace id in a W3C traceparent (`00-<trace id>-<span id>-<flags>`). */
 const traceIdOf = (env: Envelope) => env.traceparent?.split('-')[1];
@@ -69,6 +69,7 @@ export const advance: Handler<SagaEvent> = async (event, uow) => {
   if (step.kind === 'note') {
     // each saga event happens once per order: a copy under another event id (re-keyed) writes nothing new
     if (await hasStepFrom(uow.tx, order.id, event.type)) return;
+    if (step.unlessReached && (await hasReached(uow.tx, order.id, step.unlessReached))) return;
     await recordTransition(uow.tx, { orderId: order.id, from: order.status, to: order.status, reason: step.note, cause: by });
     return;
   }

@@ -197,3 +197,7 @@ export async function lockOrderIfFree(tx: Knex.Transaction, id: string): Promise
 /** Whether a step of the order's history was caused by an event of this type (each saga event happens once per order). */
 export const hasStepFrom = async (knex: Knex, orderId: string, eventType: string): Promise<boolean> =>
   (await knex(HISTORY).where({ order_id: orderId, caused_by_event_type: eventType }).first('id')) !== undefined;
+
+/** Whether the order's history holds a step into `status` (whatever caused it). */
+export const hasReached = async (knex: Knex, orderId: string, status: OrderStatus): Promise<boolean> =>
+  (await knex(HISTORY).where({ order_id: orderId, to_status: status }).first('id')) !== undefined;
