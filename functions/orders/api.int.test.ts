@@ -77,4 +77,24 @@ describe('orders API', () => {
     await orders('DELETE', `/orders/${order.id}`, { customer: alice });
     expect((await orders('PUT', `/orders/${order.id}`, { customer: alice, body: { notes: 'too late' } })).status).toBe(409);
   });
+
+  test('a cancel retried under its Idempotency-Key answers the first 200 again; the key never serves another caller', async () => {
+    const carol = s.newCustomer();
+    await s.add(carol, 'ORD-1', 1);
+    const order = await s.orderOf(carol, await s.convert(carol));
+    const retry = { customer: carol, body: { reason: 'wrong size' }, headers: { 'idempotency-key': 'cancel-once' } };
+    const first = await orders('POST', `/orders/${order.id}/cancel`, retry);
+    const again = await orders('POST', `/orders/${order.id}/cancel`, retry);
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect((await orders('POST', `/orders/${order.id}/cancel`, { customer: carol })).status).toBe(409);
+    const reused = await orders('POST', `/orders/${order.id}/cancel`, { ...retry, body: { reason: 'other' } });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.code).toBe('idempotency_key_reused');
+    expect((await orders('POST', `/orders/${order.id}/cancel`, { ...retry, customer: bob })).status).toBe(404);
+    const cancels = await db()('orders.status_history').where({ order_id: order.id, to_status: 'cancelled' });
+    expect(cancels).toHaveLength(1);
+  });
 });

@@ -1,8 +1,10 @@
+import type { Request } from 'express';
 import { z } from 'zod';
 import { db } from '../../shared/db';
 import { conflict, notFound } from '../../shared/errors';
 import { shippingAddress, uuid } from '../../shared/events/fields';
 import { httpApi, parse } from '../../shared/http/api';
+import { idempotencyKey, idempotent, sendAnswer } from '../../shared/http/idempotency';
 import { listScope, visibleCustomer, type Caller } from '../../shared/http/identity';
 import { emptyPage, pageQuery } from '../../shared/http/pagination';
 import { inTransaction } from '../../shared/messaging/outbox';
@@ -22,15 +24,27 @@ export const updateBody = z
 
 const orderId = (params: unknown) => parse(idParam, params).id.toLowerCase();
 
-/** Cancels an order the caller may see: one order.cancelled, ever (the row lock and the status machine decide). */
-async function cancel(caller: Caller, id: string, reason: string | undefined, request: string) {
-  return inTransaction('orders', async (uow) => {
-    const order = await lockOrder(uow.tx, id, visibleCustomer(caller));
+/**
+ * Cancels an order the caller may see: one order.cancelled, ever (the row lock and the status
+ * machine decide). With an Idempotency-Key, a retry of a cancel whose answer was lost gets that
+ * answer (200) again instead of a 409 for the order it cancelled itself.
+ */
+async function cancel(req: Request, id: string, reason: string | undefined) {
+  const request = `${req.method} /orders/${id}${req.method === 'POST' ? '/cancel' : ''}`;
+  const customer = visibleCustomer(req.caller);
+  // the caller is part of the scope: another caller's key can never replay this caller's answer
+  const target = {
+    scope: `orders.cancel:${id}:${customer ?? 'admin'}`,
+    key: idempotencyKey(req),
+    request: { method: req.method, reason },
+  };
+  return idempotent('orders', target, async (uow) => {
+    const order = await lockOrder(uow.tx, id, customer);
     if (!order) throw notFound('order');
     if (!canTransition(order.status, 'cancelled')) {
       throw conflict('invalid_transition', `an order that is ${order.status} cannot be cancelled`, { status: order.status });
     }
-    return cancelOrder(uow, order, { cause: 'requested', reason, by: ownCause(request) });
+    return { status: 200, body: await cancelOrder(uow, order, { cause: 'requested', reason, by: ownCause(request) }) };
   });
 }
 
@@ -73,11 +87,11 @@ export const ordersApi = httpApi('orders', (r) => {
   r.post('/orders/:id/cancel', async (req, res) => {
     const id = orderId(req.params);
     const { reason } = parse(cancelBody, req.body ?? {});
-    res.json(await cancel(req.caller, id, reason, `POST /orders/${id}/cancel`));
+    sendAnswer(res, await cancel(req, id, reason));
   });
   r.delete('/orders/:id', async (req, res) => {
     const id = orderId(req.params);
-    res.json(await cancel(req.caller, id, undefined, `DELETE /orders/${id}`));
+    sendAnswer(res, await cancel(req, id, undefined));
   });
   r.put('/orders/:id', async (req, res) => {
     const id = orderId(req.params);

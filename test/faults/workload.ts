@@ -123,6 +123,7 @@ export function workload(baseUrl: (service: ServiceName) => string) {
         const cancelled = await api('orders')('POST', `/orders/${order.id}/cancel`, {
           customer,
           body: { reason: 'changed my mind' },
+          idempotencyKey: `cancel-${order.id}`, // a retry after a lost answer gets the first 200, not a 409
         });
         did('cancel');
         return cancelled.status;
