@@ -1,6 +1,7 @@
 import { db } from '../../shared/db';
 import { eventually, settle, startSystem, type TestSystem } from '../../test/support/harness';
 import { losingFor } from '../../test/support/lose';
+import { consumerFunctionName } from '../../shared/topology';
 
 /** The undelivered re-drive: an event a consumer never got is published again, boundedly. */
 let system: TestSystem;
@@ -33,6 +34,39 @@ describe('undelivered-redrive', () => {
     await system.runJob('undelivered-redrive');
     const row = await outboxRow('product.created', 'sku', 'LOST-1');
     expect(row).toMatchObject({ redrive_count: 1, stuck_since: null });
+  });
+
+  test('given a dead letter replayed but never processed, when the job runs, then it is re-driven; one not yet replayed is left to the operator', async () => {
+    const consumer = consumerFunctionName('cart', 'product.created');
+    const letter = (sku: string, replayedAt: Date | null) => async () => {
+      const row = await outboxRow('product.created', 'sku', sku);
+      await db()('messaging.dead_letters').insert({
+        consumer,
+        dedupe_key: row.id,
+        reason: 'max_attempts',
+        error: 'the cart was down',
+        event_id: row.id,
+        event_type: 'product.created',
+        data: JSON.stringify(row.data),
+        topic: 'product.created',
+        replayed_at: replayedAt,
+      });
+    };
+    await losingFor('cart', 'product.created', async () => {
+      for (const sku of ['REPLAY-LOST', 'NOT-REPLAYED']) {
+        const body = { sku, name: 'Dead-lettered', price: 3 };
+        expect((await system.http('products')('POST', '/products', { body })).status).toBe(201);
+      }
+    });
+    await letter('REPLAY-LOST', new Date(Date.now() - 5_000))();
+    await letter('NOT-REPLAYED', null)();
+    await pause(1_200);
+
+    await system.runJob('undelivered-redrive');
+    await eventually(() => db()('cart.products').where({ sku: 'REPLAY-LOST' }).first(), 20_000, 'the replayed product');
+    await settle();
+    expect(await db()('cart.products').where({ sku: 'NOT-REPLAYED' }).first()).toBeUndefined();
+    expect(await outboxRow('product.created', 'sku', 'NOT-REPLAYED')).toMatchObject({ redrive_count: 0 });
   });
 
   test('given a consumer that never gets an event, then it is re-driven UNDELIVERED_REDRIVE_MAX times and surfaced', async () => {

@@ -12,7 +12,9 @@ const WINDOW_MS = 24 * 3_600_000;
  * The undelivered re-drive (a scheduled job): an event published more than
  * UNDELIVERED_REDRIVE_AFTER_SECONDS ago (or re-driven, and backed off since: redrive.ts) that a consumer of its topic has
  * neither processed nor dead-lettered was lost on the way (a broker that gave up on a backlog, a
- * deleted subscription). It is published again with its event_id: the consumers that had it skip a
+ * deleted subscription). So was a dead letter an operator replayed that long ago (`npm run dlq -- replay`)
+ * whose consumer has still not processed it: a replay is one more publish, which a broker can drop too;
+ * a replay that fails again is a dead letter again (not replayed), which this job leaves alone. It is published again with its event_id: the consumers that had it skip a
  * duplicate, the one that lost it processes it. This heals the hops no waiting state watches (the
  * projections, a notification of a step that already finished). After UNDELIVERED_REDRIVE_MAX
  * re-drives the row is surfaced (`stuck_since`, an error log, the re-drive metric).
@@ -29,11 +31,18 @@ export async function redriveUndelivered(now = new Date()): Promise<{ redriven: 
         and o.created_at > ?
         and (o.redriven_at is null and o.published_at < ? or ${backedOffSql})
         and not exists (select 1 from messaging.processed_messages p where p.consumer = s.consumer and p.event_id = o.id)
-        and not exists (select 1 from messaging.dead_letters d where d.consumer = s.consumer and d.event_id = o.id)
+        and not exists (select 1 from messaging.dead_letters d where d.consumer = s.consumer and d.event_id = o.id
+                          and (d.replayed_at is null or d.replayed_at >= ?))
       group by o.id, o.redrive_count
       order by min(o.published_at)
       limit ${BATCH}`,
-    [...subscriptions.flatMap((s) => [s.topic, s.name]), new Date(now.getTime() - WINDOW_MS), before, ...backedOffBindings],
+    [
+      ...subscriptions.flatMap((s) => [s.topic, s.name]),
+      new Date(now.getTime() - WINDOW_MS),
+      before,
+      ...backedOffBindings,
+      before,
+    ],
   );
   return redriveEach(
     rows as { id: string; redrive_count: number }[],

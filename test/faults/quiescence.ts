@@ -73,13 +73,14 @@ async function waitingWork(): Promise<Record<string, number>> {
     `select count(*)::int as n from messaging.outbox o
        join (values ${subs.map(() => '(?, ?)').join(', ')}) as s(topic, consumer) on s.topic = o.topic
       where not exists (select 1 from messaging.processed_messages p where p.consumer = s.consumer and p.event_id = o.id)
-        and not exists (select 1 from messaging.dead_letters d where d.consumer = s.consumer and d.event_id = o.id)`,
+        and not exists (select 1 from messaging.dead_letters d
+                         where d.consumer = s.consumer and d.event_id = o.id and d.replayed_at is null)`,
     subs.flatMap((s) => [s.topic, s.name]),
   );
   return {
     'carts processing': await n(k('cart.carts').where({ status: 'processing' }).count('* as n')),
     'outbox rows unpublished': await n(k('messaging.outbox').whereNull('published_at').count('* as n')),
-    'events not yet consumed': unprocessed.rows[0].n,
+    'events not yet consumed (replayed dead letters included)': unprocessed.rows[0].n,
     'orders confirmed or paid': await n(k('orders.orders').whereIn('status', ['confirmed', 'paid']).count('* as n')),
     'payments in flight': await n(
       k('payments.payments').whereIn('status', ['pending', 'submitted', 'refund_pending']).count('* as n'),
