@@ -2,10 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import knex from 'knex';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { stopChild, startEmulator, type RunningEmulator } from './stack/emulator';
+import { launchEmulator, stopChild, startEmulator, type RunningEmulator } from './stack/emulator';
+import { supervise, type Supervised } from './stack/supervise';
 import { acquireLock, assertPortsFree } from './stack/guard';
-import { ensureDatabase, startPostgres, type RunningPostgres } from './stack/postgres';
-import { provisionTopology } from './stack/provision';
+import { ensureDatabase, launchPostgres, startPostgres, type RunningPostgres } from './stack/postgres';
+import { provisionTopology, topologyIntact } from './stack/provision';
 import { localFunctionUrl } from './stack/push-token';
 import { startSmtpSink, REJECTED_DOMAIN, type SmtpSink } from './stack/smtp-sink';
 import { startProviderSandboxes, type ProviderSandboxes } from './stack/sandboxes';
@@ -21,7 +22,7 @@ import { migrate } from '../migrations';
 import { closePubSub, pubsub } from '../shared/messaging/pubsub';
 import { closeDb } from '../shared/db';
 import { seed } from './seed';
-import { jobs, pushPath, serviceNames, services, type JobName } from '../shared/topology';
+import { jobs, pushPath, serviceNames, services, type JobName, type PushSubscription } from '../shared/topology';
 
 /**
  * `npm run dev`: the whole system on this machine. PostgreSQL (DATABASE_URL or embedded), the
@@ -44,8 +45,8 @@ const project = process.env.GOOGLE_CLOUD_PROJECT ?? 'shopflow-local';
 const say = (line: string) => process.stdout.write(`[dev] ${line}\n`);
 const children = new Map<ProcessGroup, ChildProcess>();
 let serveScript = '';
-let postgres: RunningPostgres | undefined;
-let emulator: RunningEmulator | undefined;
+let postgres: Supervised<RunningPostgres> | undefined;
+let emulator: Supervised<RunningEmulator> | undefined;
 let smtpSink: SmtpSink | undefined;
 let sandboxes: ProviderSandboxes | undefined;
 let releaseLock = () => {};
@@ -64,14 +65,27 @@ async function main(): Promise<void> {
     ...(process.env.CARRIER_URL ? {} : { 'carrier sandbox': CARRIER_SANDBOX_PORT }),
   });
 
-  postgres = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: PG_PORT, persistent: true });
-  const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(postgres.adminUrl, 'shopflow'));
-  say(
-    `postgres: ${postgres.embedded ? `embedded, port ${PG_PORT}, data in ${shown(postgres.dataDir ?? 'postgres')}` : 'DATABASE_URL'}`,
-  );
+  // both are started again if they exit while the stack runs (the emulator then gets its topology back)
+  // (they set DATABASE_URL and PUBSUB_EMULATOR_HOST for the services: a restart launches the embedded one again)
+  const startDatabase = process.env.DATABASE_URL ? startPostgres : launchPostgres;
+  const pgOptions = { dataDir: path.join(dataDir, 'postgres'), port: PG_PORT, persistent: true };
+  postgres = await supervise('PostgreSQL', (onExit) => startDatabase({ ...pgOptions, onExit }), {
+    say,
+    stopping: () => stopping,
+  });
+  const pg = postgres.current();
+  const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(pg.adminUrl, 'shopflow'));
+  say(`postgres: ${pg.embedded ? `embedded, port ${PG_PORT}, data in ${shown(pg.dataDir ?? 'postgres')}` : 'DATABASE_URL'}`);
 
-  emulator = await startEmulator({ port: EMULATOR_PORT, logFile: path.join(dataDir, 'pubsub-emulator.log') });
-  say(`pubsub emulator: ${emulator.host} (project ${project})${emulator.pid ? `, log in ${shown('pubsub-emulator.log')}` : ''}`);
+  const emulatorLog = path.join(dataDir, 'pubsub-emulator.log');
+  const startBroker = process.env.PUBSUB_EMULATOR_HOST ? startEmulator : launchEmulator;
+  emulator = await supervise(
+    'the Pub/Sub emulator',
+    (onExit) => startBroker({ port: EMULATOR_PORT, logFile: emulatorLog, onExit }),
+    { say, stopping: () => stopping, afterRestart: () => provision() },
+  );
+  const { host: emulatorHost, pid: emulatorPid } = emulator.current();
+  say(`pubsub emulator: ${emulatorHost} (project ${project})${emulatorPid ? `, log in ${shown('pubsub-emulator.log')}` : ''}`);
 
   if (process.env.SMTP_URL) {
     say('mail: SMTP_URL');
@@ -91,7 +105,7 @@ async function main(): Promise<void> {
     // as 5 did, for less memory (every PostgreSQL backend costs 20–25 MiB; docs/PERFORMANCE.md)
     DB_POOL_MAX: process.env.DB_POOL_MAX ?? '3',
     DATABASE_URL: databaseUrl,
-    PUBSUB_EMULATOR_HOST: emulator.host,
+    PUBSUB_EMULATOR_HOST: emulatorHost,
     GOOGLE_CLOUD_PROJECT: project,
     METADATA_SERVER_DETECTION: 'none', // no GCE metadata probing against the emulator
   });
@@ -109,16 +123,14 @@ async function main(): Promise<void> {
 
   serveScript = await compileEntry('scripts/serve.ts');
   await Promise.all(groupNames.map((group) => startGroup(group)));
-  await provisionTopology(
-    pubsub(),
-    (sub) => localFunctionUrl(`http://127.0.0.1:${services[sub.service].port}`, sub.functionName) + pushPath(project, sub.topic),
-  );
+  await provision();
   say('topology: topics and push subscriptions created');
   await seed();
   say('seed data: 5 customers, 5 products');
   // from here on this process only schedules jobs over HTTP and hosts the sinks: its database
   // connection and Pub/Sub client would only hold memory (and a PostgreSQL backend)
   await Promise.allSettled([closeDb(), closePubSub()]);
+  timers.push(setInterval(() => void provisionIfLost(emulatorHost), TOPOLOGY_CHECK_MS));
 
   for (const job of Object.keys(jobs) as JobName[]) timers.push(setInterval(() => void runJob(job), jobs[job].localEveryMs));
   say('ready:');
@@ -176,6 +188,28 @@ function restartLater(group: ProcessGroup, how: string): void {
     );
   }, delay);
   timers.push(timer);
+}
+
+/** Creates the topics and push subscriptions (existing ones are kept), with a Pub/Sub client of its own. */
+async function provision(): Promise<void> {
+  const endpoint = (sub: PushSubscription) =>
+    localFunctionUrl(`http://127.0.0.1:${services[sub.service].port}`, sub.functionName) + pushPath(project, sub.topic);
+  await provisionTopology(pubsub(), endpoint).finally(() => closePubSub());
+}
+
+/**
+ * An emulator restarted by someone else (or one given by PUBSUB_EMULATOR_HOST) comes back empty:
+ * every publish then fails and nothing is delivered. Checked every TOPOLOGY_CHECK_MS; what it held
+ * in flight comes back through the re-drives.
+ */
+const TOPOLOGY_CHECK_MS = 10_000;
+async function provisionIfLost(host: string): Promise<void> {
+  if (stopping || (await topologyIntact(host, project).catch(() => true))) return;
+  say('the Pub/Sub emulator has lost its topics or subscriptions (restarted without its state); provisioning them again');
+  await provision().then(
+    () => say('topology: provisioned again'),
+    (error: unknown) => say(`topology: could not provision yet (${String(error)}); trying again`),
+  );
 }
 
 async function runJob(job: JobName): Promise<void> {

@@ -341,6 +341,62 @@ describe('npm run dev', () => {
     expect(output).toContain('[dev] storefront (products, customers, cart, inventory) restarted');
   });
 
+  test('an emulator that lost its state gets its topology back; PostgreSQL and the emulator, killed, are started again', async () => {
+    const cmdline = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      } catch {
+        return [];
+      }
+    };
+    const emulatorPid = () => descendants(dev.pid!).find((pid) => cmdline(pid).some((a) => a.includes('pubsub-emulator')));
+    const postmasterPid = () =>
+      descendants(dev.pid!).find((pid) => cmdline(pid)[0]?.endsWith('/postgres') && cmdline(pid).includes('-D'));
+    const shipsAnOrder = async () => {
+      const sku = `HEAL-${randomUUID().slice(0, 8)}`;
+      await eventually(
+        async () => (await call(3001, 'POST', '/products', { sku, name: 'Heal', price: 12 })).status === 201,
+        60_000,
+      );
+      await eventually(
+        async () => (await call(3002, 'POST', '/inventory', { product_sku: sku, quantity: 4 })).status === 201,
+        30_000,
+      );
+      const who = (await call(3006, 'POST', '/customers', { name: 'Heal Shopper', email: `${sku}@example.com` })).body.id;
+      await eventually(
+        async () => (await call(3005, 'POST', '/cart/items', { product_sku: sku, quantity: 1 }, who)).status === 200,
+        60_000,
+        'the product to reach the cart',
+      );
+      const { cart_id } = (await call(3005, 'POST', '/cart/convert-to-order', undefined, who)).body;
+      await eventually(
+        async () => (await call(3000, 'GET', `/orders?cart_id=${cart_id}`, undefined, who)).body.data[0]?.status === 'shipped',
+        90_000,
+        'the order to ship',
+      );
+    };
+
+    // the emulator wiped (as one restarted by someone else would be): no topic, no subscription
+    await fetch(`http://127.0.0.1:${env.SHOPFLOW_PUBSUB_PORT}/reset`, { method: 'POST' });
+    await eventually(async () => output.includes('[dev] topology: provisioned again'), 30_000, 'the topology to come back');
+    await shipsAnOrder();
+
+    const [emulatorBefore, postmasterBefore] = [emulatorPid(), postmasterPid()];
+    expect(emulatorBefore).toBeDefined();
+    expect(postmasterBefore).toBeDefined();
+    process.kill(emulatorBefore!, 'SIGKILL');
+    process.kill(postmasterBefore!, 'SIGKILL');
+    await eventually(
+      async () =>
+        output.includes('[dev] the Pub/Sub emulator running again') && output.includes('[dev] PostgreSQL running again'),
+      60_000,
+      `both to be started again; output:\n${output.slice(-2000)}`,
+    );
+    expect(emulatorPid()).not.toBe(emulatorBefore);
+    expect(postmasterPid()).not.toBe(postmasterBefore);
+    await shipsAnOrder();
+  });
+
   test('a second stack refuses to start while one runs, with a clear message, and the first keeps running', async () => {
     const second = spawnSync('npm', ['run', 'dev'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
     expect(second.status).not.toBe(0);

@@ -91,8 +91,20 @@ export function emulatorJar({
  */
 const JVM_FLAGS = ['-Xms32m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:MaxMetaspaceSize=128m'];
 
-export async function startEmulator(options: { port: number; logFile: string }): Promise<RunningEmulator> {
+export interface EmulatorOptions {
+  port: number;
+  logFile: string;
+  /** Called when the emulator exits after it started (on its own, or on stop()). */
+  onExit?: (how: string) => void;
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   if (process.env.PUBSUB_EMULATOR_HOST) return { host: process.env.PUBSUB_EMULATOR_HOST, stop: async () => {} };
+  return launchEmulator(options);
+}
+
+/** The emulator's jar started here, whatever PUBSUB_EMULATOR_HOST says (e.g. to start again the one a stack started). */
+export async function launchEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const host = `127.0.0.1:${options.port}`;
   const child = spawn('java', [...JVM_FLAGS, '-jar', emulatorJar(), '--host=127.0.0.1', `--port=${options.port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,6 +116,7 @@ export async function startEmulator(options: { port: number; logFile: string }):
   child.stdout!.pipe(logStream);
   child.stderr!.pipe(logStream);
   await waitForEmulator(host, child, () => spawnError);
+  child.once('exit', (code, signal) => options.onExit?.(signal ?? `exit code ${code}`));
   return { host, pid: child.pid, stop: () => stopChild(child) };
 }
 

@@ -31,17 +31,31 @@ const FLAGS = [
 // English server messages, whatever the machine's locale: readiness is read from them.
 const ENV = { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' };
 
-export async function startPostgres(options: { dataDir: string; port: number; persistent: boolean }): Promise<RunningPostgres> {
+export interface PostgresOptions {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+  /** Called when the server exits after it started (on its own, or on stop()). */
+  onExit?: (how: string) => void;
+}
+
+export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {
   if (process.env.DATABASE_URL) {
     const url = new URL(process.env.DATABASE_URL);
     url.pathname = '/postgres';
     return { adminUrl: url.toString(), embedded: false, stop: async () => {} };
   }
+  return launchPostgres(options);
+}
+
+/** The embedded server, whatever DATABASE_URL says (e.g. to start again the one a stack started). */
+export async function launchPostgres(options: PostgresOptions): Promise<RunningPostgres> {
   const server = await preparePostgresServer(options.dataDir);
   await mkdir(server.dataDir, { recursive: true, mode: 0o700 });
   if (server.user) await chown(server.dataDir, server.user.uid, server.user.gid);
   if (!existsSync(path.join(server.dataDir, 'PG_VERSION'))) await initdb(server);
   const child = await launch(server, options.port);
+  child.once('exit', (code, signal) => options.onExit?.(signal ?? `exit code ${code}`));
   return {
     adminUrl: `postgres://postgres:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
     embedded: true,

@@ -60,3 +60,24 @@ async function ignoreExists<T>(p: Promise<T>): Promise<T | undefined> {
     throw error;
   }
 }
+
+/**
+ * Whether the emulator at `host` still has every topic and subscription of the topology, asked over
+ * its REST API (no gRPC client kept open for it). An emulator restarted without its state has none.
+ */
+export async function topologyIntact(host: string, project: string): Promise<boolean> {
+  const names = async (kind: 'topics' | 'subscriptions') => {
+    const found = new Set<string>();
+    let pageToken = '';
+    do {
+      const res = await fetch(`http://${host}/v1/projects/${project}/${kind}?pageSize=1000&pageToken=${pageToken}`);
+      if (!res.ok) throw new Error(`the emulator answered ${res.status} listing ${kind}`);
+      const page = (await res.json()) as Record<string, { name: string }[] | string | undefined>;
+      for (const item of (page[kind] as { name: string }[] | undefined) ?? []) found.add(item.name.split('/').pop()!);
+      pageToken = (page.nextPageToken as string | undefined) ?? '';
+    } while (pageToken);
+    return found;
+  };
+  const [topics, subscriptions] = await Promise.all([names('topics'), names('subscriptions')]);
+  return topicNames().every((t) => topics.has(t)) && pushSubscriptions().every((s) => subscriptions.has(s.name));
+}

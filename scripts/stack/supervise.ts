@@ -1,0 +1,70 @@
+/**
+ * Keeps a piece of infrastructure the dev stack started (PostgreSQL, the Pub/Sub emulator) running:
+ * when its process exits while the stack runs, it is started again after a backoff (0.5 s doubling to
+ * 8 s, then every 8 s until it starts), and `afterRestart` runs (e.g. the emulator's topology is
+ * provisioned again: a restarted emulator has none). What it held in memory is gone; the product's
+ * own re-drives bring back what was in flight (docs/RELIABILITY.md).
+ */
+export interface Infrastructure {
+  stop(): Promise<void>;
+}
+
+export interface Supervised<T extends Infrastructure> {
+  current(): T;
+  /** Stops the process and stops supervising it. */
+  stop(): Promise<void>;
+}
+
+const DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000];
+
+export async function supervise<T extends Infrastructure>(
+  name: string,
+  start: (onExit: (how: string) => void) => Promise<T>,
+  options: {
+    say: (line: string) => void;
+    /** True once the whole stack is stopping: an exit then is expected. */
+    stopping: () => boolean;
+    afterRestart?: (started: T) => Promise<void>;
+  },
+): Promise<Supervised<T>> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+  // reported after the first delay: a Ctrl-C reaches the whole process group, which stops the stack meanwhile
+  const onExit = (how: string) => {
+    timer = setTimeout(() => {
+      if (stopped || options.stopping()) return;
+      options.say(`${name} exited (${how}); starting it again`);
+      void restart();
+    }, DELAYS_MS[0]);
+  };
+  const restartLater = () => {
+    timer = setTimeout(() => void restart(), DELAYS_MS[Math.min(failures, DELAYS_MS.length - 1)]);
+  };
+  const restart = async () => {
+    if (stopped || options.stopping()) return;
+    try {
+      running = await start(onExit);
+      if (stopped) return void (await running.stop());
+    } catch (error) {
+      failures++;
+      options.say(`${name} could not start again (${message(error)}); retrying`);
+      return restartLater();
+    }
+    failures = 0;
+    options.say(`${name} running again`);
+    // it runs: a failure here is reported, not a reason to start a second one
+    await options.afterRestart?.(running).catch((error: unknown) => options.say(`${name}: after its restart, ${message(error)}`));
+  };
+  let running = await start(onExit);
+  return {
+    current: () => running,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running.stop();
+    },
+  };
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
