@@ -33,6 +33,12 @@ const schema = z
     /** PEM of the CA that signs the database server's certificate (Cloud SQL: the instance's server CA); needed by sslmode=verify-ca. */
     DATABASE_CA_CERT: z.string().includes('BEGIN CERTIFICATE').optional(),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
+    /**
+     * How long a consumer keeps retrying while the database cannot be reached (down, restarting)
+     * before it answers 500. Waiting holds the push, so the broker keeps the rest of the backlog
+     * queued instead of putting it on retry backoff (docs/RELIABILITY.md). Below the 30 s ack deadline.
+     */
+    CONSUMER_DB_WAIT_SECONDS: z.coerce.number().int().min(0).max(25).default(20),
     GOOGLE_CLOUD_PROJECT: z.string().min(1).default('shopflow-local'),
     PUBSUB_EMULATOR_HOST: z.string().optional(),
     /** Set by Cloud Run / Cloud Functions gen2: tells us we run on Google Cloud. */

@@ -47,3 +47,36 @@ export const PG = {
 export function pgCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }
+
+/** SQLSTATEs and socket errors that say the server cannot be reached right now, not that the work is wrong. */
+const UNREACHABLE = new Set([
+  ...['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN'],
+  // admin_shutdown, crash_shutdown, cannot_connect_now, connection exceptions, too_many_connections
+  ...['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300'],
+]);
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|Connection ended unexpectedly|Timeout acquiring a connection|connection error/i;
+
+export function isDatabaseUnreachable(err: unknown): boolean {
+  const code = pgCode(err);
+  if (code !== undefined && UNREACHABLE.has(code)) return true;
+  return err instanceof Error && UNREACHABLE_MESSAGE.test(err.message);
+}
+
+/**
+ * Runs `work`, and runs it again while the database cannot be reached, for up to `budgetMs`
+ * (waits of 100 ms doubling to 2 s); then, or for any other error, it throws. `work` must be
+ * safe to repeat (one transaction whose effects are claimed by a key, as a consumer's are).
+ */
+export async function untilDatabaseAnswers<T>(work: () => Promise<T>, budgetMs: number): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const left = deadline - Date.now();
+      if (!isDatabaseUnreachable(error) || left <= 0) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt, left)));
+    }
+  }
+}

@@ -1,5 +1,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { ZodError } from 'zod';
+import { config } from '../config';
+import { untilDatabaseAnswers } from '../db';
 import { AppError, PermanentError } from '../errors';
 import { aggregateId } from '../events/aggregate';
 import { catalog, type EventName, type EventPayload } from '../events/catalog';
@@ -78,24 +80,32 @@ async function handleMessage<N extends EventName>(spec: ConsumerSpec<N>, message
     aggregate_id: aggregateId(payload),
   };
   try {
-    const outcome = await inTransaction(
-      spec.service,
-      async (uow): Promise<Outcome> => {
-        const claimed = await uow
-          .tx(PROCESSED_MESSAGES)
-          .insert({ consumer: spec.consumer, event_id: env.event_id })
-          .onConflict(['consumer', 'event_id'])
-          .ignore()
-          .returning('event_id');
-        if (claimed.length === 0) return 'duplicate';
-        await withLogContext(fields, () =>
-          spec.handler({ eventId: env.event_id, type: spec.event, payload, envelope: env, messageId: message?.messageId }, uow),
-        );
-        await failpoint('slow-handler');
-        await failpoint('crash-mid-transaction');
-        return 'processed';
-      },
-      { correlationId: env.correlation_id, causationId: env.event_id },
+    // while the database is down the push is held (not failed): the broker keeps the rest queued
+    const outcome = await untilDatabaseAnswers(
+      () =>
+        inTransaction(
+          spec.service,
+          async (uow): Promise<Outcome> => {
+            const claimed = await uow
+              .tx(PROCESSED_MESSAGES)
+              .insert({ consumer: spec.consumer, event_id: env.event_id })
+              .onConflict(['consumer', 'event_id'])
+              .ignore()
+              .returning('event_id');
+            if (claimed.length === 0) return 'duplicate';
+            await withLogContext(fields, () =>
+              spec.handler(
+                { eventId: env.event_id, type: spec.event, payload, envelope: env, messageId: message?.messageId },
+                uow,
+              ),
+            );
+            await failpoint('slow-handler');
+            await failpoint('crash-mid-transaction');
+            return 'processed';
+          },
+          { correlationId: env.correlation_id, causationId: env.event_id },
+        ),
+      config().CONSUMER_DB_WAIT_SECONDS * 1000,
     );
     if (outcome === 'duplicate') await healDownstream(spec.service, fields);
     log.info(outcome === 'duplicate' ? 'duplicate event skipped' : 'event processed', {
