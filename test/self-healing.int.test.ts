@@ -10,13 +10,15 @@ import { shop } from './support/shop';
 /**
  * Issue 14: a message lost at any hop of the saga (deleted before its consumer saw it) is healed by
  * the product itself — the re-drive jobs publish the waiting item's own event again with the same
- * event_id, and every consumer that gets a duplicate re-publishes what it caused — until the right
- * final state is reached, with every effect exactly once.
+ * event_id, and every consumer that gets a duplicate re-publishes what it caused; a reply that was
+ * produced but lost is published again by `undelivered-redrive` — until the right final state is
+ * reached, with every effect exactly once.
  */
 Object.assign(process.env, {
   CART_REDRIVE_AFTER_SECONDS: '1',
   ORDER_REDRIVE_AFTER_SECONDS: '1',
   NOTIFICATION_REDRIVE_AFTER_SECONDS: '1',
+  UNDELIVERED_REDRIVE_AFTER_SECONDS: '1',
   REDRIVE_MIN_AGE_MS: '500', // below the re-drive periods, as in production (10 s below 300 s)
 });
 jest.setTimeout(120_000);
@@ -60,7 +62,9 @@ async function healUntil(what: string, done: () => Promise<boolean>): Promise<vo
     async () => {
       if (await done()) return true;
       await pause(1_100);
-      for (const job of ['cart-redrive', 'orders-redrive', 'notifications-redrive'] as const) await system.runJob(job);
+      for (const job of ['cart-redrive', 'orders-redrive', 'notifications-redrive', 'undelivered-redrive'] as const) {
+        await system.runJob(job);
+      }
       await settle(500, 20_000);
       return done();
     },
@@ -137,6 +141,23 @@ describe('a message lost at one hop is healed by the product, every effect once'
       const order = await orderOfCart(cartId);
       return (await count('notifications.notifications', { customer_id: order.customer_id, kind: 'order_shipped' })) === 2;
     });
+    await exactlyOnce(cartId, product);
+  });
+
+  test('a reply that was produced but lost is re-published by undelivered-redrive; the order waiting for it is not re-driven', async () => {
+    const { cartId, product } = await orderLosing('orders', 'shipment.scheduled');
+    const order = await eventually(() => orderOfCart(cartId), 20_000, 'order');
+    const notes = db()('notifications.notifications').where({ customer_id: order.customer_id });
+    const shippedMails = () => notes.clone().where({ kind: 'order_shipped', status: 'sent' });
+    await eventually(async () => (await shippedMails()).length === 2, 20_000, 'the shipment notified');
+    await pause(1_100);
+    await system.runJob('orders-redrive');
+    await system.runJob('notifications-redrive');
+    // its shipment.scheduled is in the outbox: nothing upstream of it is lost
+    expect(await orderOfCart(cartId)).toMatchObject({ status: 'paid', redrive_count: 0 });
+    expect(await notes.clone().where('redrive_count', '>', 0)).toEqual([]); // every channel produced its result
+    await system.runJob('undelivered-redrive');
+    await eventually(shippedAndSold(cartId, product), 30_000, 'the order shipped once shipment.scheduled reached it');
     await exactlyOnce(cartId, product);
   });
 

@@ -1,6 +1,6 @@
 import { config } from '../../shared/config';
 import { db } from '../../shared/db';
-import { idleSince, redriveEach } from '../../shared/messaging/redrive';
+import { idleSince, redriveEach, replyNotProduced } from '../../shared/messaging/redrive';
 
 const NOTIFICATIONS = 'notifications.notifications';
 const BATCH = 100;
@@ -10,13 +10,24 @@ const BATCH = 100;
  * NOTIFICATION_REDRIVE_AFTER_SECONDS after it was created (or last re-driven) has its
  * email.requested / push.requested published again with the same event_id. The channel sends
  * nothing twice (it dedupes and re-publishes its delivery result, consumer.ts); one whose request
- * was lost sends now. After NOTIFICATION_REDRIVE_MAX re-drives it is surfaced (`stuck_since`, an
+ * was lost sends now. A notification whose channel already published its result is not re-driven:
+ * that result is queued, or lost and re-driven by `undelivered-redrive`. After NOTIFICATION_REDRIVE_MAX re-drives it is surfaced (`stuck_since`, an
  * error log, the metric) and left pending: a channel that parked it during an outage may still deliver it.
  */
 export async function redriveNotifications(now = new Date()): Promise<{ redriven: number; surfaced: number }> {
   const { NOTIFICATION_REDRIVE_AFTER_SECONDS, NOTIFICATION_REDRIVE_MAX } = config();
   const pending: { id: string; redrive_count: number }[] = await idleSince(
-    db()(NOTIFICATIONS).where({ status: 'pending' }).whereNull('stuck_since'),
+    db()(NOTIFICATIONS)
+      .where({ status: 'pending' })
+      .whereNull('stuck_since')
+      // a channel that already published its result: the result is on its way (or re-driven as undelivered)
+      .whereRaw(
+        ...replyNotProduced(
+          `${NOTIFICATIONS}.id`,
+          ['notification.delivered', 'notification.failed'],
+          `r.data->>'notification_id'`,
+        ),
+      ),
     now,
     NOTIFICATION_REDRIVE_AFTER_SECONDS,
   )

@@ -1,11 +1,13 @@
 import { config } from '../../shared/config';
 import { db } from '../../shared/db';
-import { idleSince, redriveEach } from '../../shared/messaging/redrive';
+import { idleSince, redriveEach, replyNotProduced } from '../../shared/messaging/redrive';
 import { latestEventId } from '../../shared/messaging/relay';
 import type { OrderStatus } from './domain';
 
 const ORDERS = 'orders.orders';
 const BATCH = 100;
+const PAYMENT_OUTCOMES = ['payment.succeeded', 'payment.failed'];
+const SHIPMENT_OUTCOMES = ['shipment.scheduled', 'shipment.failed'];
 /** Finished orders are re-driven once, and only recent ones (not the whole history after an upgrade). */
 const FINISHED_WINDOW_MS = 3_600_000;
 
@@ -14,7 +16,8 @@ const FINISHED_WINDOW_MS = 3_600_000;
  * (`confirmed`, `paid`) ORDER_REDRIVE_AFTER_SECONDS after its last step has its order.created
  * published again with the same event_id: payments and shipments dedupe it and re-publish what
  * they caused (consumer.ts), so a payment or shipment event lost anywhere downstream is delivered
- * again. After ORDER_REDRIVE_MAX re-drives it is surfaced (`stuck_since`). A finished order
+ * again. An order whose payment (or, once paid, shipment) outcome is already in the outbox is not
+ * re-driven: that outcome is queued, or lost and re-driven by `undelivered-redrive`. After ORDER_REDRIVE_MAX re-drives it is surfaced (`stuck_since`). A finished order
  * (`shipped`, `cancelled`) is re-driven once, with its order.cancelled, so that a lost last hop
  * (stock sold or returned, refund, pickup cancelled) happens too.
  */
@@ -22,7 +25,15 @@ export async function redriveOrders(now = new Date()): Promise<{ redriven: numbe
   const { ORDER_REDRIVE_AFTER_SECONDS, ORDER_REDRIVE_MAX } = config();
   const before = new Date(now.getTime() - ORDER_REDRIVE_AFTER_SECONDS * 1000);
   const waiting: Candidate[] = await idleSince(
-    db()(ORDERS).whereIn('status', ['confirmed', 'paid']).whereNull('stuck_since'),
+    db()(ORDERS)
+      .whereNull('stuck_since')
+      // an order whose payment or shipment outcome was produced waits only for its delivery (undelivered-redrive's)
+      .where((q) =>
+        q
+          .where({ status: 'confirmed' })
+          .whereRaw(...replyNotProduced(`${ORDERS}.id`, [...PAYMENT_OUTCOMES, ...SHIPMENT_OUTCOMES]))
+          .orWhere((paid) => paid.where({ status: 'paid' }).whereRaw(...replyNotProduced(`${ORDERS}.id`, SHIPMENT_OUTCOMES))),
+      ),
     now,
     ORDER_REDRIVE_AFTER_SECONDS,
   )

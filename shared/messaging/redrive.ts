@@ -76,6 +76,21 @@ export const idleSince = (query: Knex.QueryBuilder, now: Date, afterSeconds: num
       .orWhere((q2) => q2.whereNull('redriven_at').where('updated_at', '<', new Date(now.getTime() - afterSeconds * 1000))),
   );
 
+/**
+ * SQL condition: the outbox holds none of `topics` whose `key` (an expression on the outbox row `r`,
+ * e.g. its correlation id) is `id` (a column of the waiting row). Once the reply a row waits for was
+ * produced, nothing upstream of it is lost; if the reply is lost on its way, `undelivered-redrive`
+ * sends it again. Re-driving the row then only added copies to a backlog it was queued in.
+ */
+export const replyNotProduced = (
+  id: string,
+  topics: readonly string[],
+  key = `r.attributes->>'correlation_id'`,
+): [string, unknown[]] => [
+  `not exists (select 1 from messaging.outbox r where ${key} = ${id}::text and r.topic = any(?))`,
+  [topics],
+];
+
 /** Re-drives (or surfaces) each waiting row in turn; the job's answer counts both. */
 export async function redriveEach<Row>(
   rows: Row[],
