@@ -41,16 +41,21 @@ export async function supervise<T extends Infrastructure>(
   const restartLater = () => {
     timer = setTimeout(() => void restart(), DELAYS_MS[Math.min(failures, DELAYS_MS.length - 1)]);
   };
+  /** A start in flight: stop() waits for it, so that the process it starts is the one stopped. */
+  let starting: Promise<unknown> | undefined;
   const restart = async () => {
     if (stopped || options.stopping()) return;
     try {
-      running = await start(onExit);
-      if (stopped) return void (await running.stop());
+      starting = start(onExit);
+      running = (await starting) as T;
     } catch (error) {
       failures++;
       options.say(`${name} could not start again (${message(error)}); retrying`);
       return restartLater();
+    } finally {
+      starting = undefined;
     }
+    if (stopped) return;
     failures = 0;
     options.say(`${name} running again`);
     // it runs: a failure here is reported, not a reason to start a second one
@@ -62,6 +67,7 @@ export async function supervise<T extends Infrastructure>(
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
+      await starting?.catch(() => undefined);
       await running.stop();
     },
   };

@@ -54,6 +54,13 @@ async function main(): Promise<number> {
     },
   });
   process.stdout.write(`[faults] profile ${profile.name}; stack up in ${Date.now() - started} ms (logs in ${stack.dir})\n`);
+  // Ctrl-C (or a CI timeout's SIGTERM) stops what the suite started: PostgreSQL, the emulator, the services
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stdout.write(`[faults] ${signal}: stopping the stack\n`);
+      void stack.close().finally(() => process.exit(130));
+    });
+  }
   try {
     const shop = workload(stack.baseUrl);
     const customers = await shop.setUp(profile.customers, randomBytes(4).toString('hex'));
