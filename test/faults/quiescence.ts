@@ -8,13 +8,16 @@ import { sleep } from './client';
 /**
  * After the faults: waits until nothing waits any more (three quiet checks in a row), doing only
  * what an operator would with the product's own tools: the scheduled jobs keep running (the stack's
- * scheduler), and messages that ran out of delivery attempts are replayed with `npm run dlq -- replay`.
+ * scheduler), messages that ran out of delivery attempts are replayed with `npm run dlq -- replay`,
+ * and a subscription far behind (more than BEHIND events over a minute old, two checks in a row) is
+ * brought back in step with `npm run dlq -- resync` (docs/RELIABILITY.md), at most every 3 minutes.
  */
 export interface Recovery {
   quietAt: number;
   timedOut: boolean;
   replayed: number;
   replayRuns: number;
+  resyncs: number;
   waiting: Record<string, number>;
 }
 
@@ -23,8 +26,10 @@ const run = promisify(execFile);
 
 export async function quiescence(timeoutMs: number, tick: () => void): Promise<Recovery> {
   const deadline = Date.now() + timeoutMs;
-  const recovery: Recovery = { quietAt: 0, timedOut: false, replayed: 0, replayRuns: 0, waiting: {} };
+  const recovery: Recovery = { quietAt: 0, timedOut: false, replayed: 0, replayRuns: 0, resyncs: 0, waiting: {} };
   let rounds = 0;
+  let wasBehind = new Set<string>();
+  const resyncedAt = new Map<string, number>();
   for (let quiet = 0; quiet < 3;) {
     if (Date.now() > deadline) return { ...recovery, quietAt: Date.now(), timedOut: true };
     tick();
@@ -33,15 +38,17 @@ export async function quiescence(timeoutMs: number, tick: () => void): Promise<R
     if (toReplay.length > 0) {
       recovery.replayRuns++;
       // the operator's command, as documented in docs/RELIABILITY.md
-      const { stdout } = await run(
-        path.join(root, 'node_modules/.bin/tsx'),
-        ['scripts/dlq.ts', 'replay', ...toReplay.map(String)],
-        {
-          cwd: root,
-          env: { ...process.env, LOG_LEVEL: 'warn' },
-        },
-      );
+      const stdout = await operator(['replay', ...toReplay.map(String)]);
       recovery.replayed += Number(/"replayed":(\d+)/.exec(stdout)?.[1] ?? 0);
+    }
+    const nowBehind = await behind().catch(() => new Set<string>());
+    const toResync = [...nowBehind].filter((c) => wasBehind.has(c) && Date.now() - (resyncedAt.get(c) ?? 0) > 180_000);
+    wasBehind = nowBehind;
+    if (toResync.length > 0) {
+      process.stdout.write(`[faults] far behind, resynced: ${toResync.join(', ')}\n`);
+      await operator(['resync', ...toResync]);
+      for (const c of toResync) resyncedAt.set(c, Date.now());
+      recovery.resyncs += toResync.length;
     }
     const busy = Object.values(recovery.waiting).some((n) => n > 0) || toReplay.length > 0;
     if (busy && ++rounds % 5 === 0) {
@@ -52,6 +59,30 @@ export async function quiescence(timeoutMs: number, tick: () => void): Promise<R
     if (quiet < 3) await sleep(3_000);
   }
   return { ...recovery, quietAt: Date.now() };
+}
+
+/** `npm run dlq -- <args>`, as an operator runs it (docs/RELIABILITY.md); its output. */
+async function operator(args: string[]): Promise<string> {
+  const tsx = path.join(root, 'node_modules/.bin/tsx');
+  const { stdout } = await run(tsx, ['scripts/dlq.ts', ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'warn' } });
+  return stdout;
+}
+
+const BEHIND = 200;
+
+/** The consumers with more than BEHIND events published over a minute ago that they have not processed. */
+async function behind(): Promise<Set<string>> {
+  const subs = pushSubscriptions().filter((s) => s.deadLetterTopic);
+  const { rows } = await db().raw(
+    `select s.consumer from messaging.outbox o
+       join (values ${subs.map(() => '(?, ?)').join(', ')}) as s(topic, consumer) on s.topic = o.topic
+      where o.published_at < now() - interval '60 seconds'
+        and not exists (select 1 from messaging.processed_messages p where p.consumer = s.consumer and p.event_id = o.id)
+        and not exists (select 1 from messaging.dead_letters d where d.consumer = s.consumer and d.event_id = o.id)
+      group by s.consumer having count(*) > ?`,
+    [...subs.flatMap((s) => [s.topic, s.name]), BEHIND],
+  );
+  return new Set(rows.map((r: { consumer: string }) => r.consumer));
 }
 
 /** Dead letters whose delivery attempts ran out and whose consumer never processed the event: an operator replays them. */

@@ -38,6 +38,7 @@ export function printReport(r: RunReport): number {
   section('injected', prefixed('process died', r.crashes));
   rows.push(['recovery', 'quiescent after the last fault (s)', (r.recovery.afterLastFaultMs / 1000).toFixed(1)]);
   rows.push(['recovery', 'dead letters replayed by the operator (runs)', `${r.recovery.replayed} (${r.recovery.replayRuns})`]);
+  rows.push(['recovery', 'subscriptions far behind, resynced by the operator', `${r.recovery.resyncs}`]);
   rows.push(['recovery', 'timed out', r.recovery.timedOut ? 'YES' : 'no']);
   for (const o of r.outages) rows.push(['recovery', `${o.kind} lasted (s)`, ((o.liftedAt - o.startedAt) / 1000).toFixed(1)]);
   if (r.recovery.timedOut) section('still waiting', r.recovery.waiting);
