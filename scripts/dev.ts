@@ -101,6 +101,8 @@ async function main(): Promise<void> {
     CART_REDRIVE_AFTER_SECONDS: process.env.CART_REDRIVE_AFTER_SECONDS ?? '30',
     ORDER_REDRIVE_AFTER_SECONDS: process.env.ORDER_REDRIVE_AFTER_SECONDS ?? '30',
     NOTIFICATION_REDRIVE_AFTER_SECONDS: process.env.NOTIFICATION_REDRIVE_AFTER_SECONDS ?? '30',
+    // an event lost by the broker (e.g. an emulator restarted under load) is published again after a minute
+    UNDELIVERED_REDRIVE_AFTER_SECONDS: process.env.UNDELIVERED_REDRIVE_AFTER_SECONDS ?? '60',
     // three service processes share one local server: 3 connections each kept 200 converts at once as fast
     // as 5 did, for less memory (every PostgreSQL backend costs 20–25 MiB; docs/PERFORMANCE.md)
     DB_POOL_MAX: process.env.DB_POOL_MAX ?? '3',
