@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { launchEmulator, stopChild, startEmulator, type RunningEmulator } from './stack/emulator';
 import { supervise, type Supervised } from './stack/supervise';
-import { acquireLock, assertPortsFree } from './stack/guard';
+import { acquireLock, assertPortsFree, portFree } from './stack/guard';
 import { ensureDatabase, launchPostgres, startPostgres, type RunningPostgres } from './stack/postgres';
 import { provisionTopology, topologyIntact } from './stack/provision';
 import { localFunctionUrl } from './stack/push-token';
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   postgres = await supervise('PostgreSQL', (onExit) => startDatabase({ ...pgOptions, onExit }), {
     say,
     stopping: () => stopping,
+    portFree: () => portFree(PG_PORT),
   });
   const pg = postgres.current();
   const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(pg.adminUrl, 'shopflow'));
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   emulator = await supervise(
     'the Pub/Sub emulator',
     (onExit) => startBroker({ port: EMULATOR_PORT, logFile: emulatorLog, onExit }),
-    { say, stopping: () => stopping, afterRestart: () => provision() },
+    { say, stopping: () => stopping, portFree: () => portFree(EMULATOR_PORT), afterRestart: () => provision() },
   );
   const { host: emulatorHost, pid: emulatorPid } = emulator.current();
   say(`pubsub emulator: ${emulatorHost} (project ${project})${emulatorPid ? `, log in ${shown('pubsub-emulator.log')}` : ''}`);

@@ -24,14 +24,17 @@ export function acquireLock(lockFile: string): () => void {
   return () => rmSync(lockFile, { force: true });
 }
 
+/** Whether nothing listens on the port (127.0.0.1). */
+export const portFree = (port: number): Promise<boolean> =>
+  new Promise<boolean>((resolve) => {
+    const probe = net.createServer().once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+
 export async function assertPortsFree(ports: Record<string, number>): Promise<void> {
   const busy: string[] = [];
   for (const [what, port] of Object.entries(ports)) {
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer().once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (!free) busy.push(`${port} (${what})`);
+    if (!(await portFree(port))) busy.push(`${port} (${what})`);
   }
   if (busy.length) throw new Error(`ports already in use: ${busy.join(', ')}; is another stack running?`);
 }

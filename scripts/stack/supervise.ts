@@ -24,6 +24,8 @@ export async function supervise<T extends Infrastructure>(
     say: (line: string) => void;
     /** True once the whole stack is stopping: an exit then is expected. */
     stopping: () => boolean;
+    /** Whether its port is free; when another process took it meanwhile (someone restarted it by hand), that one is left to serve. */
+    portFree?: () => Promise<boolean>;
     afterRestart?: (started: T) => Promise<void>;
   },
 ): Promise<Supervised<T>> {
@@ -45,6 +47,10 @@ export async function supervise<T extends Infrastructure>(
   let starting: Promise<unknown> | undefined;
   const restart = async () => {
     if (stopped || options.stopping()) return;
+    if (options.portFree && !(await options.portFree())) {
+      options.say(`${name}: another process serves its port now; it is left to serve, and no longer restarted here`);
+      return;
+    }
     try {
       starting = start(onExit);
       running = (await starting) as T;
