@@ -3,7 +3,7 @@ import knex from 'knex';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { launchEmulator, stopChild, startEmulator, type RunningEmulator } from './stack/emulator';
-import { supervise, type Supervised } from './stack/supervise';
+import { RESTART_DELAYS_MS, supervise, type Supervised } from './stack/supervise';
 import { acquireLock, assertPortsFree, portFree } from './stack/guard';
 import { ensureDatabase, launchPostgres, startPostgres, type RunningPostgres } from './stack/postgres';
 import { provisionTopology, topologyIntact } from './stack/provision';
@@ -143,7 +143,6 @@ async function main(): Promise<void> {
 }
 
 /** A crashed process is restarted after RESTART_DELAYS_MS[n]; past the last one in RESTART_WINDOW_MS it is reported down. */
-const RESTART_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000];
 const RESTART_WINDOW_MS = 5 * 60_000;
 const crashes = new Map<ProcessGroup, number[]>();
 const described = (group: ProcessGroup) => `${group} (${processGroups[group].join(', ')})`;

@@ -15,7 +15,8 @@ export interface Supervised<T extends Infrastructure> {
   stop(): Promise<void>;
 }
 
-const DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000];
+/** The waits before restarting a process of the dev stack (infrastructure here, service groups in dev.ts). */
+export const RESTART_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000];
 
 export async function supervise<T extends Infrastructure>(
   name: string,
@@ -38,10 +39,10 @@ export async function supervise<T extends Infrastructure>(
       if (stopped || options.stopping()) return;
       options.say(`${name} exited (${how}); starting it again`);
       void restart();
-    }, DELAYS_MS[0]);
+    }, RESTART_DELAYS_MS[0]);
   };
   const restartLater = () => {
-    timer = setTimeout(() => void restart(), DELAYS_MS[Math.min(failures, DELAYS_MS.length - 1)]);
+    timer = setTimeout(() => void restart(), RESTART_DELAYS_MS[Math.min(failures, RESTART_DELAYS_MS.length - 1)]);
   };
   /** A start in flight: stop() waits for it, so that the process it starts is the one stopped. */
   let starting: Promise<unknown> | undefined;
