@@ -151,9 +151,15 @@ describe('one trace through HTTP, the outbox and Pub/Sub pushes', () => {
       event_type: 'product.updated',
       aggregate_id: sku,
     });
-    const wrapperLines = traced
-      .logs()
-      .filter((l) => l.event_id === updated.id && l.consumer === PROBE_FLAKY && l.message !== handlerLine.message);
+    // the handler logs inside the delivery; the wrapper's "event processed" follows once it has committed.
+    const wrapperLinesOf = () =>
+      traced.logs().filter((l) => l.event_id === updated.id && l.consumer === PROBE_FLAKY && l.message !== handlerLine.message);
+    await eventually(
+      async () => wrapperLinesOf().some((l) => l.message === 'event processed'),
+      10_000,
+      'the wrapper log line of the processed delivery',
+    );
+    const wrapperLines = wrapperLinesOf();
     expect(wrapperLines.map((l) => [l.severity, l.message, l['logging.googleapis.com/trace']])).toEqual([
       ['WARNING', 'event processing failed; Pub/Sub will redeliver', trace],
       ['INFO', 'event processed', trace],
