@@ -16,12 +16,13 @@ import { closeDb } from '../../shared/db';
 import { closePubSub, pubsub } from '../../shared/messaging/pubsub';
 import { jobs, pushPath, serviceNames, type JobName, type ServiceName } from '../../shared/topology';
 import { freePort } from '../support/global-setup';
+import { openFront, type Front } from './front';
 
 /**
  * The fault suite's system: its own PostgreSQL (a data folder that survives a stop), its own emulator,
  * the SMTP sink and provider sandboxes, and every service as its own process (scripts/serve.ts compiled
- * as `npm run dev` runs it, one service per process) on free ports, restarted when it dies unless the
- * suite holds it down.
+ * as `npm run dev` runs it, one service per process) on free ports behind a front (front.ts), restarted when it
+ * dies unless the suite holds it down.
  * The suite is the scheduler: every job runs on its local period.
  */
 export interface FaultStack {
@@ -62,7 +63,11 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
     ServiceName,
     number
   >;
-  const baseUrl = (service: ServiceName) => `http://127.0.0.1:${ports[service]}`;
+  // every push and API call goes through the service's front, as through the platform's in production
+  const fronts = Object.fromEntries(
+    await Promise.all(serviceNames.map(async (s) => [s, await openFront(ports[s])] as const)),
+  ) as Record<ServiceName, Front>;
+  const baseUrl = (service: ServiceName) => `http://127.0.0.1:${fronts[service].port}`;
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
     PUBSUB_EMULATOR_HOST: emulator.host,
@@ -156,11 +161,13 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
     },
     kill: async (service) => {
       held.add(service);
+      fronts[service].down = true;
       const child = children.get(service);
       if (child) await new Promise<void>((resolve) => child.once('exit', () => resolve()).kill('SIGKILL'));
     },
     revive: async (service) => {
       held.delete(service);
+      fronts[service].down = false;
       await restart(service);
     },
     runJob,
@@ -168,6 +175,7 @@ export async function startFaultStack(options: StackOptions): Promise<FaultStack
       closing = true;
       timers.forEach((t) => clearInterval(t));
       await Promise.allSettled([...children.values()].map((c) => stopChild(c)));
+      await Promise.allSettled(Object.values(fronts).map((f) => f.close()));
       await Promise.allSettled([closeDb(), closePubSub()]);
       await Promise.allSettled([emulator.stop(), postgres.stop(), smtp.close(), sandboxes.close()]);
       log.end();
