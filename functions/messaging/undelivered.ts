@@ -2,7 +2,7 @@ import { config } from '../../shared/config';
 import { db } from '../../shared/db';
 import { OUTBOX } from '../../shared/messaging/outbox';
 import { backedOff, redriveEach } from '../../shared/messaging/redrive';
-import { pushSubscriptions } from '../../shared/topology';
+import { unconsumedEvents } from '../../shared/messaging/unconsumed';
 
 const BATCH = 200;
 /** Only recent events are audited (the dedupe records are kept 8 days; a day bounds the scan). */
@@ -23,26 +23,17 @@ export async function redriveUndelivered(now = new Date()): Promise<{ redriven: 
   const { UNDELIVERED_REDRIVE_AFTER_SECONDS, UNDELIVERED_REDRIVE_MAX } = config();
   const before = new Date(now.getTime() - UNDELIVERED_REDRIVE_AFTER_SECONDS * 1000);
   const [backedOffSql, backedOffBindings] = backedOff(now, UNDELIVERED_REDRIVE_AFTER_SECONDS, 'o.');
-  const subscriptions = pushSubscriptions().filter((s) => s.deadLetterTopic);
+  // a letter replayed since `before` is still on its way; one replayed earlier and not processed was lost again
+  const [unconsumed, unconsumedBindings] = unconsumedEvents({ replayedSince: before });
   const { rows } = await db().raw(
-    `select o.id, o.redrive_count from ${OUTBOX} o
-       join (values ${subscriptions.map(() => '(?, ?)').join(', ')}) as s(topic, consumer) on s.topic = o.topic
-      where o.published_at is not null and o.stuck_since is null
+    `select o.id, o.redrive_count from ${unconsumed}
+        and o.published_at is not null and o.stuck_since is null
         and o.created_at > ?
         and (o.redriven_at is null and o.published_at < ? or ${backedOffSql})
-        and not exists (select 1 from messaging.processed_messages p where p.consumer = s.consumer and p.event_id = o.id)
-        and not exists (select 1 from messaging.dead_letters d where d.consumer = s.consumer and d.event_id = o.id
-                          and (d.replayed_at is null or d.replayed_at >= ?))
       group by o.id, o.redrive_count
       order by min(o.published_at)
       limit ${BATCH}`,
-    [
-      ...subscriptions.flatMap((s) => [s.topic, s.name]),
-      new Date(now.getTime() - WINDOW_MS),
-      before,
-      ...backedOffBindings,
-      before,
-    ],
+    [...unconsumedBindings, new Date(now.getTime() - WINDOW_MS), before, ...backedOffBindings],
   );
   return redriveEach(
     rows as { id: string; redrive_count: number }[],

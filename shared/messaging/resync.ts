@@ -1,8 +1,8 @@
 import { db } from '../db';
 import { pushSubscriptions } from '../topology';
-import { OUTBOX } from './outbox';
 import { pubsub } from './pubsub';
 import { republish } from './relay';
+import { unconsumedEvents } from './unconsumed';
 
 /** Only recent events are resent (the dedupe records are kept 8 days; a day bounds the scan). */
 const WINDOW_MS = 24 * 3_600_000;
@@ -28,23 +28,14 @@ export async function resyncSubscription(consumer: string, now = new Date()): Pr
   const subscription = pushSubscriptions().find((s) => s.name === consumer && s.deadLetterTopic !== null);
   if (!subscription) throw new Error(`${consumer} is not a consumer of the topology`);
   await pubsub().subscription(consumer).seek(now);
-  const ids: string[] = await db()(`${OUTBOX} as o`)
-    .where({ 'o.topic': subscription.topic })
-    .whereNotNull('o.published_at')
-    .where('o.created_at', '>', new Date(now.getTime() - WINDOW_MS))
-    .where('o.published_at', '<', now)
-    .whereNotExists((q) =>
-      q.from('messaging.processed_messages as p').where('p.consumer', consumer).whereRaw('p.event_id = o.id'),
-    )
-    .whereNotExists((q) =>
-      q
-        .from('messaging.dead_letters as d')
-        .where('d.consumer', consumer)
-        .whereRaw('d.event_id = o.id')
-        .whereNull('d.replayed_at'),
-    )
-    .orderBy('o.published_at')
-    .pluck('o.id');
+  const [unconsumed, bindings] = unconsumedEvents('unreplayed', [consumer]);
+  const { rows } = await db().raw(
+    `select o.id from ${unconsumed}
+        and o.published_at is not null and o.created_at > ? and o.published_at < ?
+      order by o.published_at`,
+    [...bindings, new Date(now.getTime() - WINDOW_MS), now],
+  );
+  const ids = (rows as { id: string }[]).map((r) => r.id);
   let republished = 0;
   for (let i = 0; i < ids.length; i += CHUNK) republished += await republish(ids.slice(i, i + CHUNK));
   return { consumer, topic: subscription.topic, republished };

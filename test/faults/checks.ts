@@ -1,4 +1,5 @@
 import { db } from '../../shared/db';
+import { unconsumedEvents } from '../../shared/messaging/unconsumed';
 import { pushSubscriptions } from '../../shared/topology';
 import type { FaultStack } from './stack';
 import type { Injected } from './injectors';
@@ -183,15 +184,8 @@ export async function checkAll(
   // I4: every committed event published, and processed by each consumer or in the dead-letter store
   const unpublished = await k('messaging.outbox').whereNull('published_at').count<{ n: string }[]>('* as n');
   if (Number(unpublished[0].n) > 0) find('I4', `${unpublished[0].n} committed events never published`);
-  const subs = pushSubscriptions().filter((s) => s.deadLetterTopic);
-  const values = subs.map(() => '(?, ?)').join(', ');
-  const unprocessed = await k.raw(
-    `select s.consumer, o.id, o.topic from messaging.outbox o
-       join (values ${values}) as s(topic, consumer) on s.topic = o.topic
-      where not exists (select 1 from messaging.processed_messages p where p.consumer = s.consumer and p.event_id = o.id)
-        and not exists (select 1 from messaging.dead_letters d where d.consumer = s.consumer and d.event_id = o.id)`,
-    subs.flatMap((s) => [s.topic, s.name]),
-  );
+  const [unconsumed, bindings] = unconsumedEvents('any');
+  const unprocessed = await k.raw(`select s.consumer, o.id, o.topic from ${unconsumed}`, bindings);
   for (const row of unprocessed.rows) find('I4', `${row.topic} ${row.id} never reached ${row.consumer}`);
   const stranded = await k.raw(
     `select d.consumer, d.event_id, d.reason from messaging.dead_letters d
@@ -227,7 +221,7 @@ export async function checkAll(
   }
   let poisonUndelivered = 0;
   for (const p of injected.poison) {
-    for (const sub of subs.filter((s) => s.topic === p.topic)) {
+    for (const sub of pushSubscriptions().filter((s) => s.deadLetterTopic && s.topic === p.topic)) {
       if (!letters.some((l) => l.consumer === sub.name && (l.message_id === p.messageId || l.event_id === p.eventId))) {
         poisonUndelivered++;
       }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { db } from '../../shared/db';
-import { pushSubscriptions } from '../../shared/topology';
+import { unconsumedEvents } from '../../shared/messaging/unconsumed';
 import { sleep } from './client';
 
 /**
@@ -70,17 +70,13 @@ async function operator(args: string[]): Promise<string> {
 
 const BEHIND = 200;
 
-/** The consumers with more than BEHIND events published over a minute ago that they have not processed. */
+/** The consumers with more than BEHIND events published over a minute ago that they have not processed (a replayed letter counts). */
 async function behind(): Promise<Set<string>> {
-  const subs = pushSubscriptions().filter((s) => s.deadLetterTopic);
+  const [unconsumed, bindings] = unconsumedEvents('unreplayed');
   const { rows } = await db().raw(
-    `select s.consumer from messaging.outbox o
-       join (values ${subs.map(() => '(?, ?)').join(', ')}) as s(topic, consumer) on s.topic = o.topic
-      where o.published_at < now() - interval '60 seconds'
-        and not exists (select 1 from messaging.processed_messages p where p.consumer = s.consumer and p.event_id = o.id)
-        and not exists (select 1 from messaging.dead_letters d where d.consumer = s.consumer and d.event_id = o.id)
+    `select s.consumer from ${unconsumed} and o.published_at < now() - interval '60 seconds'
       group by s.consumer having count(*) > ?`,
-    [...subs.flatMap((s) => [s.topic, s.name]), BEHIND],
+    [...bindings, BEHIND],
   );
   return new Set(rows.map((r: { consumer: string }) => r.consumer));
 }
@@ -99,15 +95,8 @@ async function exhausted(): Promise<number[]> {
 async function waitingWork(): Promise<Record<string, number>> {
   const k = db();
   const n = async (q: Promise<{ n: string }[]>) => Number((await q)[0].n);
-  const subs = pushSubscriptions().filter((s) => s.deadLetterTopic);
-  const unprocessed = await k.raw(
-    `select count(*)::int as n from messaging.outbox o
-       join (values ${subs.map(() => '(?, ?)').join(', ')}) as s(topic, consumer) on s.topic = o.topic
-      where not exists (select 1 from messaging.processed_messages p where p.consumer = s.consumer and p.event_id = o.id)
-        and not exists (select 1 from messaging.dead_letters d
-                         where d.consumer = s.consumer and d.event_id = o.id and d.replayed_at is null)`,
-    subs.flatMap((s) => [s.topic, s.name]),
-  );
+  const unconsumed = unconsumedEvents('unreplayed');
+  const unprocessed = await k.raw(`select count(*)::int as n from ${unconsumed[0]}`, unconsumed[1]);
   return {
     'carts processing': await n(k('cart.carts').where({ status: 'processing' }).count('* as n')),
     'outbox rows unpublished': await n(k('messaging.outbox').whereNull('published_at').count('* as n')),
