@@ -82,29 +82,7 @@ async function handleMessage<N extends EventName>(spec: ConsumerSpec<N>, message
   try {
     // while the database is down the push is held (not failed): the broker keeps the rest queued
     const outcome = await untilDatabaseAnswers(
-      () =>
-        inTransaction(
-          spec.service,
-          async (uow): Promise<Outcome> => {
-            const claimed = await uow
-              .tx(PROCESSED_MESSAGES)
-              .insert({ consumer: spec.consumer, event_id: env.event_id })
-              .onConflict(['consumer', 'event_id'])
-              .ignore()
-              .returning('event_id');
-            if (claimed.length === 0) return 'duplicate';
-            await withLogContext(fields, () =>
-              spec.handler(
-                { eventId: env.event_id, type: spec.event, payload, envelope: env, messageId: message?.messageId },
-                uow,
-              ),
-            );
-            await failpoint('slow-handler');
-            await failpoint('crash-mid-transaction');
-            return 'processed';
-          },
-          { correlationId: env.correlation_id, causationId: env.event_id },
-        ),
+      () => claimAndHandle(spec, { env, payload, messageId: message?.messageId }, fields),
       config().CONSUMER_DB_WAIT_SECONDS * 1000,
     );
     if (outcome === 'duplicate') await healDownstream(spec.service, fields);
@@ -124,6 +102,37 @@ async function handleMessage<N extends EventName>(spec: ConsumerSpec<N>, message
     await deadLetter(spec, message, 'permanent', errorText(error), env);
     return 'dead-lettered';
   }
+}
+
+/**
+ * One transaction: claims (consumer, event_id) in processed_messages, runs the handler and writes its outbox rows;
+ * an event claimed before is a duplicate and changes nothing.
+ */
+function claimAndHandle<N extends EventName>(
+  spec: ConsumerSpec<N>,
+  event: { env: Envelope; payload: EventPayload<N>; messageId?: string },
+  fields: Record<string, unknown>,
+): Promise<Outcome> {
+  const { env, payload, messageId } = event;
+  return inTransaction(
+    spec.service,
+    async (uow): Promise<Outcome> => {
+      const claimed = await uow
+        .tx(PROCESSED_MESSAGES)
+        .insert({ consumer: spec.consumer, event_id: env.event_id })
+        .onConflict(['consumer', 'event_id'])
+        .ignore()
+        .returning('event_id');
+      if (claimed.length === 0) return 'duplicate';
+      await withLogContext(fields, () =>
+        spec.handler({ eventId: env.event_id, type: spec.event, payload, envelope: env, messageId }, uow),
+      );
+      await failpoint('slow-handler');
+      await failpoint('crash-mid-transaction');
+      return 'processed';
+    },
+    { correlationId: env.correlation_id, causationId: env.event_id },
+  );
 }
 
 type Decoded<N extends EventName> =

@@ -6,6 +6,8 @@ const topics = new Map<string, Topic>();
 
 /** One client per process, created on first use; honours PUBSUB_EMULATOR_HOST. */
 export function pubsub(): PubSub {
+  // against the emulator there is no metadata server: probing for one only printed a MetadataLookupWarning (npm run dlq)
+  if (process.env.PUBSUB_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
   client ??= new PubSub({ projectId: config().GOOGLE_CLOUD_PROJECT });
   return client;
 }
