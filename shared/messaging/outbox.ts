@@ -44,8 +44,13 @@ export async function inTransaction<T>(
   causal: CausalContext = {},
 ): Promise<T> {
   const written: OutboxRow[] = [];
+  // an emit inside a savepoint may be rolled back with it while the transaction commits: only then must the relay
+  // look up which rows really committed (a round trip every hop paid before)
+  let emittedInSavepoint = false;
   const result = await db().transaction(async (tx) => {
+    const inSavepoint = countSavepoints(tx);
     const emit: UnitOfWork['emit'] = async (event, payload, options = {}) => {
+      if (inSavepoint()) emittedInSavepoint = true;
       const data = catalog[event].schema.parse(payload);
       const eventId = randomUUID();
       const correlationId = options.correlationId ?? causal.correlationId;
@@ -66,6 +71,26 @@ export async function inTransaction<T>(
     return work({ tx, emit });
   });
   await failpoint('crash-after-commit');
-  if (written.length > 0) await publishCommitted(written);
+  if (written.length > 0) await publishCommitted(written, { verify: emittedInSavepoint });
   return result;
+}
+
+/**
+ * Wraps `tx.transaction` (a savepoint) so that the unit of work knows whether one is open; a savepoint opened
+ * without a handler cannot be followed, so from then on one counts as open.
+ */
+function countSavepoints(tx: Tx): () => boolean {
+  let open = 0;
+  let untracked = false;
+  const savepoint = tx.transaction.bind(tx) as (...args: unknown[]) => Promise<unknown>;
+  const counted = (...args: unknown[]) => {
+    if (typeof args[0] !== 'function') {
+      untracked = true;
+      return savepoint(...args);
+    }
+    open++;
+    return savepoint(...args).finally(() => open--);
+  };
+  Object.defineProperty(tx, 'transaction', { value: counted, configurable: true }); // knex defines it read-only
+  return () => untracked || open > 0;
 }

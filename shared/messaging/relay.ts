@@ -18,12 +18,13 @@ type Outcome = { published: number; failed: number };
 
 /**
  * The post-commit relay: publishes the rows a transaction just committed, from memory, and marks
- * them with one guarded update. It takes no lock: the sweeper only touches rows older than
+ * them with one guarded update; `verify` (an emit happened inside a savepoint) first looks up which rows committed. It takes no lock: the sweeper only touches rows older than
  * OUTBOX_SWEEP_AFTER_MS, and if both ever publish one row, consumers dedupe on its event_id.
  * Any failure leaves the row (with its error) to the sweeper; it never fails the committed write.
  */
-export async function publishCommitted(rows: OutboxRow[]): Promise<Outcome> {
+export async function publishCommitted(rows: OutboxRow[], options: { verify: boolean }): Promise<Outcome> {
   try {
+    if (!options.verify) return await publishAndMark(db(), rows, markPublished);
     // only rows that really committed (an emit inside a savepoint that rolled back left none)
     const committed = new Set(
       (await db()('messaging.outbox')
@@ -37,6 +38,7 @@ export async function publishCommitted(rows: OutboxRow[]): Promise<Outcome> {
     return await publishAndMark(
       db(),
       rows.filter((r) => committed.has(r.id)),
+      markPublished,
     );
   } catch (error) {
     log.warn('outbox relay could not finish; rows stay for the sweeper', { error });
@@ -64,14 +66,38 @@ export async function publishOutbox(selection: { olderThanMs: number; limit: num
   });
 }
 
-async function publishAndMark(knex: Knex, rows: OutboxRow[]): Promise<Outcome> {
+const markIn = (knex: Knex) => async (ids: string[]) => {
+  await knex('messaging.outbox').whereIn('id', ids).whereNull('published_at').update({ published_at: knex.fn.now() });
+};
+
+let gathering: { ids: string[]; done: Promise<void> } | undefined;
+let previousMark: Promise<unknown> = Promise.resolve();
+
+/**
+ * Marks rows published outside a transaction. Concurrent relays share one update: while one runs, the ids of the
+ * next ones gather and go together when it is done, so a busy service pays one round trip for many hops and an
+ * idle one waits for none.
+ */
+function markPublished(ids: string[]): Promise<void> {
+  if (!gathering) {
+    const batch: string[] = [];
+    const done = previousMark.then(() => {
+      gathering = undefined; // from here on, ids gather for the next update
+      return markIn(db())(batch);
+    });
+    previousMark = done.catch(() => undefined);
+    gathering = { ids: batch, done };
+  }
+  gathering.ids.push(...ids);
+  return gathering.done;
+}
+
+async function publishAndMark(knex: Knex, rows: OutboxRow[], mark = markIn(knex)): Promise<Outcome> {
   if (rows.length === 0) return { published: 0, failed: 0 };
   const outcomes = await Promise.allSettled(rows.map((row) => tracePublish(row, () => publishOne(row))));
   const published = rows.filter((_, i) => outcomes[i].status === 'fulfilled').map((r) => r.id);
   if (published.length > 0) await failpoint('crash-after-publish');
-  if (published.length > 0) {
-    await knex('messaging.outbox').whereIn('id', published).whereNull('published_at').update({ published_at: knex.fn.now() });
-  }
+  if (published.length > 0) await mark(published);
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome.status === 'rejected') {
       const error = String((outcome.reason as Error)?.message ?? outcome.reason);
@@ -104,7 +130,7 @@ function publishOne(row: OutboxRow): Promise<string> {
 export async function republish(eventIds: string[]): Promise<number> {
   if (eventIds.length === 0) return 0;
   const rows: OutboxRow[] = await db()('messaging.outbox').whereIn('id', eventIds).select('id', 'topic', 'data', 'attributes');
-  return (await publishAndMark(db(), rows)).published;
+  return (await publishAndMark(db(), rows, markPublished)).published;
 }
 
 /**
