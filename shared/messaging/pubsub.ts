@@ -1,14 +1,22 @@
-import { PubSub, type Topic } from '@google-cloud/pubsub';
+import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { config } from '../config';
 
 let client: PubSub | undefined;
 const topics = new Map<string, Topic>();
 
-/** One client per process, created on first use; honours PUBSUB_EMULATOR_HOST. */
+/**
+ * One client per process, created on first use; honours PUBSUB_EMULATOR_HOST. The library (with gRPC, google-gax
+ * and protobufjs, about a quarter of a second to load) is required then too, not at a function's cold start: a
+ * function that only reads never loads it (docs/PERFORMANCE.md).
+ */
 export function pubsub(): PubSub {
   // against the emulator there is no metadata server: probing for one only printed a MetadataLookupWarning (npm run dlq)
   if (process.env.PUBSUB_EMULATOR_HOST) process.env.METADATA_SERVER_DETECTION ??= 'none';
-  client ??= new PubSub({ projectId: config().GOOGLE_CLOUD_PROJECT });
+  if (!client) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PubSub: Client } = require('@google-cloud/pubsub') as typeof import('@google-cloud/pubsub');
+    client = new Client({ projectId: config().GOOGLE_CLOUD_PROJECT });
+  }
   return client;
 }
 
