@@ -36,6 +36,28 @@ describe('undelivered-redrive', () => {
     expect(row).toMatchObject({ redrive_count: 1, stuck_since: null });
   });
 
+  test('given a consumer still busy with what was published before an event, then the event counts as queued, not lost, until the consumer gets past it', async () => {
+    const consumer = consumerFunctionName('cart', 'product.created');
+    const create = async (sku: string) =>
+      expect((await system.http('products')('POST', '/products', { body: { sku, name: sku, price: 3 } })).status).toBe(201);
+    await create('QUEUED-BEFORE');
+    await eventually(() => db()('cart.products').where({ sku: 'QUEUED-BEFORE' }).first(), 20_000, 'the earlier product');
+    await losingFor('cart', 'product.created', () => create('QUEUED'));
+    await pause(1_200);
+    const before = await outboxRow('product.created', 'sku', 'QUEUED-BEFORE');
+    // the cart processed something just now, and nothing published after QUEUED: it is working through a backlog
+    await db()('messaging.processed_messages').where({ consumer, event_id: before.id }).update({ processed_at: db().fn.now() });
+
+    await system.runJob('undelivered-redrive');
+    expect(await outboxRow('product.created', 'sku', 'QUEUED')).toMatchObject({ redrive_count: 0 });
+
+    await create('QUEUED-AFTER'); // the cart gets past it: QUEUED was lost
+    await eventually(() => db()('cart.products').where({ sku: 'QUEUED-AFTER' }).first(), 20_000, 'the later product');
+    await system.runJob('undelivered-redrive');
+    expect(await outboxRow('product.created', 'sku', 'QUEUED')).toMatchObject({ redrive_count: 1 });
+    await eventually(() => db()('cart.products').where({ sku: 'QUEUED' }).first(), 20_000, 'the lost product');
+  });
+
   test('given a dead letter replayed but never processed, when the job runs, then it is re-driven; one not yet replayed is left to the operator', async () => {
     const consumer = consumerFunctionName('cart', 'product.created');
     const letter = (sku: string, replayedAt: Date | null) => async () => {

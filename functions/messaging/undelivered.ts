@@ -5,6 +5,17 @@ import { backedOff, redriveEach } from '../../shared/messaging/redrive';
 import { unconsumedEvents } from '../../shared/messaging/unconsumed';
 
 const BATCH = 200;
+/** How far back a consumer's progress is read: one that processed nothing in it counts as idle. */
+const PROGRESS_WINDOW_MS = 3_600_000;
+
+/**
+ * Each consumer's progress: the newest publish time among the events it processed lately (how far through its
+ * subscription it has got) and when it last processed one.
+ */
+const consumerProgress = `select p.consumer, max(e.published_at) as passed, max(p.processed_at) as last_processed
+   from messaging.processed_messages p join ${OUTBOX} e on e.id = p.event_id
+  where p.processed_at > ?
+  group by p.consumer`;
 /** Only recent events are audited (the dedupe records are kept 8 days; a day bounds the scan). */
 const WINDOW_MS = 24 * 3_600_000;
 
@@ -14,7 +25,11 @@ const WINDOW_MS = 24 * 3_600_000;
  * neither processed nor dead-lettered was lost on the way (a broker that gave up on a backlog, a
  * deleted subscription). So was a dead letter an operator replayed that long ago (`npm run dlq -- replay`)
  * whose consumer has still not processed it: a replay is one more publish, which a broker can drop too;
- * a replay that fails again is a dead letter again (not replayed), which this job leaves alone. It is published again with its event_id: the consumers that had it skip a
+ * a replay that fails again is a dead letter again (not replayed), which this job leaves alone. An event is only
+ * queued, not lost, while its consumer is busy (it processed something in the last UNDELIVERED_REDRIVE_AFTER_SECONDS)
+ * and has not yet processed anything published after it: a subscription working through a backlog after an outage.
+ * Re-driving those fed every subscription of their topics with copies and held up the ones that were in step
+ * (docs/RELIABILITY.md). A lost event is published again with its event_id: the consumers that had it skip a
  * duplicate, the one that lost it processes it. This heals the hops no waiting state watches (the
  * projections, a notification of a step that already finished). After UNDELIVERED_REDRIVE_MAX
  * re-drives the row is surfaced (`stuck_since`, an error log, the re-drive metric).
@@ -26,14 +41,25 @@ export async function redriveUndelivered(now = new Date()): Promise<{ redriven: 
   // a letter replayed since `before` is still on its way; one replayed earlier and not processed was lost again
   const [unconsumed, unconsumedBindings] = unconsumedEvents({ replayedSince: before });
   const { rows } = await db().raw(
-    `select o.id, o.redrive_count from ${unconsumed}
+    `with progress as (${consumerProgress})
+     select o.id, o.redrive_count from ${unconsumed}
         and o.published_at is not null and o.stuck_since is null
         and o.created_at > ?
         and (o.redriven_at is null and o.published_at < ? or ${backedOffSql})
+        -- queued, not lost: the consumer is still working through what was published before it
+        and not exists (select 1 from progress g
+                         where g.consumer = s.consumer and g.last_processed >= ? and g.passed <= o.published_at)
       group by o.id, o.redrive_count
       order by min(o.published_at)
       limit ${BATCH}`,
-    [...unconsumedBindings, new Date(now.getTime() - WINDOW_MS), before, ...backedOffBindings],
+    [
+      new Date(now.getTime() - PROGRESS_WINDOW_MS),
+      ...unconsumedBindings,
+      new Date(now.getTime() - WINDOW_MS),
+      before,
+      ...backedOffBindings,
+      before,
+    ],
   );
   return redriveEach(
     rows as { id: string; redrive_count: number }[],
