@@ -2,20 +2,10 @@ import { config } from '../../shared/config';
 import { db } from '../../shared/db';
 import { OUTBOX } from '../../shared/messaging/outbox';
 import { backedOff, redriveEach } from '../../shared/messaging/redrive';
+import { consumerProgress, queuedFor } from '../../shared/messaging/progress';
 import { unconsumedEvents } from '../../shared/messaging/unconsumed';
 
 const BATCH = 200;
-/** How far back a consumer's progress is read: one that processed nothing in it counts as idle. */
-const PROGRESS_WINDOW_MS = 3_600_000;
-
-/**
- * Each consumer's progress: the newest publish time among the events it processed lately (how far through its
- * subscription it has got) and when it last processed one.
- */
-const consumerProgress = `select p.consumer, max(e.published_at) as passed, max(p.processed_at) as last_processed
-   from messaging.processed_messages p join ${OUTBOX} e on e.id = p.event_id
-  where p.processed_at > ?
-  group by p.consumer`;
 /** Only recent events are audited (the dedupe records are kept 8 days; a day bounds the scan). */
 const WINDOW_MS = 24 * 3_600_000;
 
@@ -40,25 +30,25 @@ export async function redriveUndelivered(now = new Date()): Promise<{ redriven: 
   const [backedOffSql, backedOffBindings] = backedOff(now, UNDELIVERED_REDRIVE_AFTER_SECONDS, 'o.');
   // a letter replayed since `before` is still on its way; one replayed earlier and not processed was lost again
   const [unconsumed, unconsumedBindings] = unconsumedEvents({ replayedSince: before });
+  const [progress, progressBindings] = consumerProgress(now);
+  const [queued, queuedBindings] = queuedFor('s.consumer', 'o.published_at', before);
   const { rows } = await db().raw(
-    `with progress as (${consumerProgress})
+    `with progress as (${progress})
      select o.id, o.redrive_count from ${unconsumed}
         and o.published_at is not null and o.stuck_since is null
         and o.created_at > ?
         and (o.redriven_at is null and o.published_at < ? or ${backedOffSql})
-        -- queued, not lost: the consumer is still working through what was published before it
-        and not exists (select 1 from progress g
-                         where g.consumer = s.consumer and g.last_processed >= ? and g.passed <= o.published_at)
+        and not ${queued}
       group by o.id, o.redrive_count
       order by min(o.published_at)
       limit ${BATCH}`,
     [
-      new Date(now.getTime() - PROGRESS_WINDOW_MS),
+      ...progressBindings,
       ...unconsumedBindings,
       new Date(now.getTime() - WINDOW_MS),
       before,
       ...backedOffBindings,
-      before,
+      ...queuedBindings,
     ],
   );
   return redriveEach(

@@ -1,6 +1,8 @@
 import { db } from '../../shared/db';
 import type { SmtpSink } from '../../scripts/stack/smtp-sink';
-import { eventually, settle } from '../../test/support/harness';
+import { consumerFunctionName } from '../../shared/topology';
+import { eventually, settle, type TestSystem } from '../../test/support/harness';
+import { losingFor } from '../../test/support/lose';
 import {
   customerCreated,
   inboxOf,
@@ -21,9 +23,11 @@ import {
  */
 let sink: SmtpSink;
 let stop: () => Promise<void>;
+let system: TestSystem;
 
 beforeAll(async () => {
-  ({ sink, stop } = await startWithSmtpSink(['notifications', 'email', 'push']));
+  process.env.NOTIFICATION_REDRIVE_AFTER_SECONDS = '1'; // only where a test runs the job itself
+  ({ sink, stop, system } = await startWithSmtpSink(['notifications', 'email', 'push']));
 });
 afterAll(() => stop());
 
@@ -77,6 +81,34 @@ describe('notifications of customer-facing events', () => {
       expect(inbox[0]).toMatchObject({ notification_id: push.id, title: push.subject, body: push.body });
     },
   );
+
+  test('given a mail request its channel has not reached yet, busy with older ones, then notifications-redrive leaves it queued until the channel is past it', async () => {
+    const customer = newCustomer();
+    await customerCreated(customer);
+    const order = () => publishEvent('order.created', orderCreatedPayload(customer.customer_id));
+    const earlier = await order();
+    const earlierMail = (await sentBoth(earlier.eventId)).find((n) => n.channel === 'email')!;
+    const queued = await losingFor('email', 'email.requested', order);
+    const mail = async () => (await notificationsFor(queued.eventId)).find((n) => n.channel === 'email');
+    await eventually(async () => (await mail())?.status === 'pending', 20_000, 'the pending mail');
+    await new Promise((r) => setTimeout(r, 1_200));
+    // the channel processed something just now, published before the request: it is working through a backlog
+    const request = await db()('messaging.outbox')
+      .where({ topic: 'email.requested' })
+      .whereRaw(`data->>'notification_id' = ?`, [earlierMail.id])
+      .first('id');
+    await db()('messaging.processed_messages')
+      .where({ consumer: consumerFunctionName('email', 'email.requested'), event_id: request.id })
+      .update({ processed_at: db().fn.now() });
+
+    await system.runJob('notifications-redrive');
+    expect(await mail()).toMatchObject({ status: 'pending', redrive_count: 0 });
+
+    await sentBoth((await order()).eventId); // the channel gets past it: the request was lost
+    await system.runJob('notifications-redrive');
+    expect(await mail()).toMatchObject({ redrive_count: 1 });
+    await eventually(async () => (await mail())?.status === 'sent', 20_000, 'the lost mail sent');
+  });
 
   test('given stock.rejected, then the stock manager gets one alert with what was short and by how much', async () => {
     const customer = newCustomer();

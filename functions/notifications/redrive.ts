@@ -1,8 +1,14 @@
 import { config } from '../../shared/config';
 import { db } from '../../shared/db';
+import { consumerProgress, queuedFor } from '../../shared/messaging/progress';
 import { idleSince, redriveEach, replyNotProduced } from '../../shared/messaging/redrive';
+import { consumerFunctionName } from '../../shared/topology';
 
 const NOTIFICATIONS = 'notifications.notifications';
+const CHANNEL_CONSUMERS = {
+  email: consumerFunctionName('email', 'email.requested'),
+  push: consumerFunctionName('push', 'push.requested'),
+};
 const BATCH = 100;
 
 /**
@@ -11,13 +17,21 @@ const BATCH = 100;
  * email.requested / push.requested published again with the same event_id. The channel sends
  * nothing twice (it dedupes and re-publishes its delivery result, consumer.ts); one whose request
  * was lost sends now. A notification whose channel already published its result is not re-driven:
- * that result is queued, or lost and re-driven by `undelivered-redrive`. After NOTIFICATION_REDRIVE_MAX re-drives it is surfaced (`stuck_since`, an
+ * that result is queued, or lost and re-driven by `undelivered-redrive`; nor is one whose request its channel has
+ * not reached yet while it works through older ones (shared/messaging/progress.ts). After NOTIFICATION_REDRIVE_MAX re-drives it is surfaced (`stuck_since`, an
  * error log, the metric) and left pending: a channel that parked it during an outage may still deliver it.
  */
 export async function redriveNotifications(now = new Date()): Promise<{ redriven: number; surfaced: number }> {
   const { NOTIFICATION_REDRIVE_AFTER_SECONDS, NOTIFICATION_REDRIVE_MAX } = config();
+  const busySince = new Date(now.getTime() - NOTIFICATION_REDRIVE_AFTER_SECONDS * 1000);
+  const [queued, queuedBindings] = queuedFor(
+    `case r.topic when 'email.requested' then ? else ? end`,
+    'r.published_at',
+    busySince,
+  );
   const pending: { id: string; redrive_count: number }[] = await idleSince(
     db()(NOTIFICATIONS)
+      .with('progress', db().raw(...consumerProgress(now)))
       .where({ status: 'pending' })
       .whereNull('stuck_since')
       // a channel that already published its result: the result is on its way (or re-driven as undelivered)
@@ -27,6 +41,13 @@ export async function redriveNotifications(now = new Date()): Promise<{ redriven
           ['notification.delivered', 'notification.failed'],
           `r.data->>'notification_id'`,
         ),
+      )
+      // a request its channel has not reached yet, busy with older ones: queued behind a backlog, not lost
+      .whereRaw(
+        `not exists (select 1 from messaging.outbox r
+                      where r.topic in ('email.requested', 'push.requested')
+                        and r.data->>'notification_id' = ${NOTIFICATIONS}.id::text and ${queued})`,
+        [CHANNEL_CONSUMERS.email, CHANNEL_CONSUMERS.push, ...queuedBindings],
       ),
     now,
     NOTIFICATION_REDRIVE_AFTER_SECONDS,
