@@ -51,6 +51,7 @@ export async function checkAll(
     .whereIn('topic', ['stock-available', 'stock.rejected'])
     .select('topic', k.raw(`attributes->>'causation_id' as cause`), 'data');
   const orders = await k('orders.orders').select('id', 'cart_id', 'customer_id', 'status');
+  outcomes['orders created'] = orders.length;
   const cancels = await k('messaging.outbox')
     .where({ topic: 'order.cancelled' })
     .select(k.raw(`data->>'order_id' as order_id`), k.raw(`data->>'cause' as cause`));

@@ -51,7 +51,11 @@ export function printReport(r: RunReport): number {
   for (const [name, f] of Object.entries(r.tally.findings)) {
     for (const example of f.examples) process.stdout.write(`  ${name}: ${example}\n`);
   }
-  const ok = failing.length === 0 && !r.recovery.timedOut;
+  const created = r.tally.outcomes['orders created'] ?? 0;
+  const tooFew = created < r.profile.minOrders;
+  if (tooFew)
+    process.stdout.write(`[faults] only ${created} orders created; the ${r.profile.name} profile needs ${r.profile.minOrders}\n`);
+  const ok = failing.length === 0 && !r.recovery.timedOut && !tooFew;
   process.stdout.write(ok ? '[faults] PASS: 0 lost, 0 duplicated, 0 unexpected, 0 violations\n' : '[faults] FAIL\n');
   return ok ? 0 : 1;
 }
