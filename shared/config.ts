@@ -143,8 +143,12 @@ const schema = z
     /** A notification `pending` this long has its channel request re-driven (same event_id), at most NOTIFICATION_REDRIVE_MAX times, then it is failed. */
     NOTIFICATION_REDRIVE_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
     NOTIFICATION_REDRIVE_MAX: z.coerce.number().int().min(1).max(100).default(5),
-    /** An event a consumer of its topic has neither processed nor dead-lettered this long after its publish is published again (same event_id), at most UNDELIVERED_REDRIVE_MAX times. */
-    UNDELIVERED_REDRIVE_AFTER_SECONDS: z.coerce.number().int().min(1).default(600),
+    /**
+     * An event a consumer of its topic has neither processed nor dead-lettered this long after its publish is published
+     * again (same event_id), at most UNDELIVERED_REDRIVE_MAX times, unless that consumer is still working through older
+     * events (queued, not lost: shared/messaging/progress.ts). Before that rule it was 600 s, to spare backlogs.
+     */
+    UNDELIVERED_REDRIVE_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
     UNDELIVERED_REDRIVE_MAX: z.coerce.number().int().min(1).max(100).default(5),
   })
   .superRefine((c, ctx) => {
