@@ -5,10 +5,12 @@ import { idleSince, redriveEach, replyNotProduced } from '../../shared/messaging
 import { consumerFunctionName } from '../../shared/topology';
 
 const NOTIFICATIONS = 'notifications.notifications';
-const CHANNEL_CONSUMERS = {
-  email: consumerFunctionName('email', 'email.requested'),
-  push: consumerFunctionName('push', 'push.requested'),
-};
+/** Each channel's request topic and the consumer that reads it. */
+const CHANNEL_REQUESTS = [
+  ['email.requested', consumerFunctionName('email', 'email.requested')],
+  ['push.requested', consumerFunctionName('push', 'push.requested')],
+] as const;
+const REQUEST_TOPICS = CHANNEL_REQUESTS.map(([topic]) => topic);
 const BATCH = 100;
 
 /**
@@ -25,7 +27,7 @@ export async function redriveNotifications(now = new Date()): Promise<{ redriven
   const { NOTIFICATION_REDRIVE_AFTER_SECONDS, NOTIFICATION_REDRIVE_MAX } = config();
   const busySince = new Date(now.getTime() - NOTIFICATION_REDRIVE_AFTER_SECONDS * 1000);
   const [queued, queuedBindings] = queuedFor(
-    `case r.topic when 'email.requested' then ? else ? end`,
+    `case r.topic ${CHANNEL_REQUESTS.map(() => 'when ? then ?').join(' ')} end`,
     'r.published_at',
     busySince,
   );
@@ -45,9 +47,9 @@ export async function redriveNotifications(now = new Date()): Promise<{ redriven
       // a request its channel has not reached yet, busy with older ones: queued behind a backlog, not lost
       .whereRaw(
         `not exists (select 1 from messaging.outbox r
-                      where r.topic in ('email.requested', 'push.requested')
+                      where r.topic = any(?)
                         and r.data->>'notification_id' = ${NOTIFICATIONS}.id::text and ${queued})`,
-        [CHANNEL_CONSUMERS.email, CHANNEL_CONSUMERS.push, ...queuedBindings],
+        [REQUEST_TOPICS, ...CHANNEL_REQUESTS.flat(), ...queuedBindings],
       ),
     now,
     NOTIFICATION_REDRIVE_AFTER_SECONDS,
@@ -73,6 +75,6 @@ export async function redriveNotifications(now = new Date()): Promise<{ redriven
 
 const channelRequests = (notificationId: string): Promise<string[]> =>
   db()('messaging.outbox')
-    .whereIn('topic', ['email.requested', 'push.requested'])
+    .whereIn('topic', REQUEST_TOPICS)
     .whereRaw(`data->>'notification_id' = ?`, [notificationId])
     .pluck('id');

@@ -18,32 +18,32 @@ type Outcome = { published: number; failed: number };
 
 /**
  * The post-commit relay: publishes the rows a transaction just committed, from memory, and marks
- * them with one guarded update; `verify` (an emit happened inside a savepoint) first looks up which rows committed. It takes no lock: the sweeper only touches rows older than
- * OUTBOX_SWEEP_AFTER_MS, and if both ever publish one row, consumers dedupe on its event_id.
- * Any failure leaves the row (with its error) to the sweeper; it never fails the committed write.
+ * them published. `verify` (an emit happened inside a savepoint) first looks up which rows really
+ * committed: a savepoint that rolled back took its rows with it. It takes no lock: the sweeper only
+ * touches rows older than OUTBOX_SWEEP_AFTER_MS, and if both ever publish one row, consumers dedupe
+ * on its event_id. Any failure leaves the row (with its error) to the sweeper; it never fails the committed write.
  */
 export async function publishCommitted(rows: OutboxRow[], options: { verify: boolean }): Promise<Outcome> {
   try {
-    if (!options.verify) return await publishAndMark(db(), rows, markPublished);
-    // only rows that really committed (an emit inside a savepoint that rolled back left none)
-    const committed = new Set(
-      (await db()('messaging.outbox')
-        .whereIn(
-          'id',
-          rows.map((r) => r.id),
-        )
-        .whereNull('published_at')
-        .pluck('id')) as string[],
-    );
-    return await publishAndMark(
-      db(),
-      rows.filter((r) => committed.has(r.id)),
-      markPublished,
-    );
+    const committed = options.verify ? await stillUnpublished(rows) : rows;
+    return await publishAndMark(db(), committed, markPublished);
   } catch (error) {
     log.warn('outbox relay could not finish; rows stay for the sweeper', { error });
     return { published: 0, failed: rows.length };
   }
+}
+
+async function stillUnpublished(rows: OutboxRow[]): Promise<OutboxRow[]> {
+  const ids = new Set<string>(
+    await db()('messaging.outbox')
+      .whereIn(
+        'id',
+        rows.map((r) => r.id),
+      )
+      .whereNull('published_at')
+      .pluck('id'),
+  );
+  return rows.filter((r) => ids.has(r.id));
 }
 
 /**
