@@ -11,6 +11,7 @@ import { flowReport } from './flow-report';
 import { noopSystem, realSystem } from './flow-systems';
 import { httpBench } from './http';
 import { keptSection, previousRuns, PREVIOUS } from './history';
+import { statementsWanted, writeStatements } from './pg-statements';
 import { sampleMemory } from './memory';
 import { runnerMemoryBench } from './runner-memory';
 import { devStackMemoryBench } from './dev-stack-memory';
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
           const flowStarted = Date.now();
           const [realFlow, noopFlow] = await measureFlows(systems, { ...profile, log: say });
           const notes = (await realFlowSystem.diagnostics?.()) ?? '';
+          if (statementsWanted) say(`statements: ${await writeStatements(infra.databaseUrl)}`);
           await timed(
             'Order flow against the no-op bound',
             async () => `${flowReport(realFlow, noopFlow)}\n\n${notes}`,

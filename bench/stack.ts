@@ -14,6 +14,7 @@ import { localFunctionUrl } from '../scripts/stack/push-token';
 import { compileEntry, forkServiceProcess, groupNames, processGroups, whenServing } from '../scripts/stack/service-processes';
 import { startProviderSandboxes, type ProviderSandboxes } from '../scripts/stack/sandboxes';
 import { startSmtpSink, type SmtpSink } from '../scripts/stack/smtp-sink';
+import { statementSettings } from './pg-statements';
 import { freePort } from '../test/support/global-setup';
 import { PubSub } from '@google-cloud/pubsub';
 import { pushSubscriptions, topicNames } from '../shared/topology';
@@ -53,7 +54,9 @@ export async function startInfra(env: Record<string, string> = {}): Promise<Infr
   chmodSync(dir, 0o755);
   const previousEnv = Object.fromEntries([...ownEnv, ...Object.keys(env)].map((name) => [name, process.env[name]]));
   const [postgres, emulator] = await Promise.all([
-    freePort().then((port) => startPostgres({ dataDir: path.join(dir, 'postgres'), port, persistent: false })),
+    freePort().then((port) =>
+      startPostgres({ dataDir: path.join(dir, 'postgres'), port, persistent: false, settings: statementSettings }),
+    ),
     freePort().then((port) => startEmulator({ port, logFile: path.join(dir, 'emulator.log') })),
   ]);
   const databaseUrl = await ensureDatabase(postgres.adminUrl, 'bench');

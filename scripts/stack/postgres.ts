@@ -35,6 +35,8 @@ export interface PostgresOptions {
   dataDir: string;
   port: number;
   persistent: boolean;
+  /** More server settings (`name=value`), e.g. the bench's pg_stat_statements. */
+  settings?: string[];
   /** Called when the server exits after it started (on its own, or on stop()). */
   onExit?: (how: string) => void;
 }
@@ -54,7 +56,7 @@ export async function launchPostgres(options: PostgresOptions): Promise<RunningP
   await mkdir(server.dataDir, { recursive: true, mode: 0o700 });
   if (server.user) await chown(server.dataDir, server.user.uid, server.user.gid);
   if (!existsSync(path.join(server.dataDir, 'PG_VERSION'))) await initdb(server);
-  const child = await launch(server, options.port);
+  const child = await launch(server, options.port, options.settings ?? []);
   child.once('exit', (code, signal) => options.onExit?.(signal ?? `exit code ${code}`));
   return {
     adminUrl: `postgres://postgres:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
@@ -82,8 +84,9 @@ async function initdb(server: PostgresServer): Promise<void> {
   }
 }
 
-function launch(server: PostgresServer, port: number): Promise<ChildProcess> {
-  const child = spawnAs(server, 'postgres', ['-D', server.dataDir, '-p', String(port), ...FLAGS]);
+function launch(server: PostgresServer, port: number, settings: string[]): Promise<ChildProcess> {
+  const flags = [...FLAGS, ...settings.flatMap((setting) => ['-c', setting])];
+  const child = spawnAs(server, 'postgres', ['-D', server.dataDir, '-p', String(port), ...flags]);
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
