@@ -26,15 +26,35 @@ function remember(fn: RegisteredFunction, handler: object): void {
 
 export function registerHttp(fn: RegisteredFunction, handler: functions.HttpFunction): void {
   // an API (an express app) answers its own errors in the API's shape
-  const registeredHandler = fn.kind === 'api' ? handler : withoutErrorText(fn, handler);
+  const registeredHandler = outsideDomain(fn.kind === 'api' ? handler : withoutErrorText(fn, handler));
   remember(fn, registeredHandler);
   functions.http(fn.name, registeredHandler);
 }
 
 export function registerCloudEvent<T>(fn: RegisteredFunction, handler: functions.CloudEventFunction<T>): void {
-  const registeredHandler = withoutErrorText(fn, handler);
+  const registeredHandler = outsideDomain(withoutErrorText(fn, handler));
   remember(fn, registeredHandler);
   functions.cloudEvent(fn.name, registeredHandler);
+}
+
+/**
+ * Runs the function outside the `domain` the Functions Framework opens for each request. While a domain is active,
+ * every promise and callback the function creates is tagged with it and enters and leaves it on each step; with a
+ * knex transaction's hundreds of promises per request that was a fifth of a service's CPU under load (measured,
+ * docs/PERFORMANCE.md). What the domain caught (an exception thrown in a stray callback) is then the framework's
+ * process-wide handler's: the instance answers 500 and restarts, and Pub/Sub redelivers (docs/decisions.md).
+ */
+function outsideDomain<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => R {
+  return (...args: A): R => {
+    const active = (process as { domain?: { exit(): void; enter(): void } | null }).domain;
+    if (!active) return handler(...args);
+    active.exit();
+    try {
+      return handler(...args);
+    } finally {
+      active.enter();
+    }
+  };
 }
 
 /**
