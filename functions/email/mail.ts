@@ -42,7 +42,7 @@ export async function deliverMail({ tx, emit }: UnitOfWork, request: MailRequest
     return 'parked';
   }
   const sent = result.outcome === 'sent';
-  await unpark(tx, id);
+  if (request.attempts > 0) await unpark(tx, id); // mail tried before is parked; a first try was found unparked
   await recordDelivery(tx, {
     notification_id: id,
     message_id: messageId,

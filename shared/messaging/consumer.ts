@@ -29,6 +29,8 @@ export type Handler<N extends EventName> = (event: Received<N>, uow: UnitOfWork)
 export type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
 
 export const PROCESSED_MESSAGES = 'messaging.processed_messages';
+// written out rather than built: every delivery runs it, and a query builder compiles it each time
+const CLAIM = `insert into ${PROCESSED_MESSAGES} (consumer, event_id) values (?, ?) on conflict (consumer, event_id) do nothing returning event_id`;
 
 /**
  * Registers a Pub/Sub-triggered function for one event of one service. The wrapper decodes
@@ -117,13 +119,8 @@ function claimAndHandle<N extends EventName>(
   return inTransaction(
     spec.service,
     async (uow): Promise<Outcome> => {
-      const claimed = await uow
-        .tx(PROCESSED_MESSAGES)
-        .insert({ consumer: spec.consumer, event_id: env.event_id })
-        .onConflict(['consumer', 'event_id'])
-        .ignore()
-        .returning('event_id');
-      if (claimed.length === 0) return 'duplicate';
+      const claimed = await uow.tx.raw(CLAIM, [spec.consumer, env.event_id]);
+      if (claimed.rows.length === 0) return 'duplicate';
       await withLogContext(fields, () =>
         spec.handler({ eventId: env.event_id, type: spec.event, payload, envelope: env, messageId }, uow),
       );

@@ -18,7 +18,7 @@ export interface EmitOptions {
 
 export interface UnitOfWork {
   tx: Tx;
-  /** Validates the payload against the catalog, writes the outbox row, returns the event_id. */
+  /** Validates the payload against the catalog, adds the outbox row to the transaction, returns the event_id. */
   emit<N extends EventName>(event: N, payload: EventPayload<N>, options?: EmitOptions): Promise<string>;
 }
 
@@ -49,8 +49,9 @@ export async function inTransaction<T>(
   let emittedInSavepoint = false;
   const result = await db().transaction(async (tx) => {
     const inSavepoint = countSavepoints(tx);
+    // rows emitted outside a savepoint go in together, in one insert when the work is done
+    const rows: Record<string, unknown>[] = [];
     const emit: UnitOfWork['emit'] = async (event, payload, options = {}) => {
-      if (inSavepoint()) emittedInSavepoint = true;
       const data = catalog[event].schema.parse(payload);
       const eventId = randomUUID();
       const correlationId = options.correlationId ?? causal.correlationId;
@@ -64,11 +65,17 @@ export async function inTransaction<T>(
         ...((options.causationId ?? causal.causationId) ? { causation_id: options.causationId ?? causal.causationId } : {}),
         ...traceInjector({ event_id: eventId, event_type: event, correlation_id: correlationId }),
       };
-      await tx(OUTBOX).insert({ id: eventId, service, topic: event, data: JSON.stringify(data), attributes });
+      const row = { id: eventId, service, topic: event, data: JSON.stringify(data), attributes };
+      if (inSavepoint()) {
+        emittedInSavepoint = true;
+        await tx(OUTBOX).insert(row); // goes with its savepoint, committed or rolled back
+      } else rows.push(row);
       written.push({ id: eventId, topic: event, data, attributes: attributes as Record<string, string> });
       return eventId;
     };
-    return work({ tx, emit });
+    const value = await work({ tx, emit });
+    if (rows.length > 0) await tx(OUTBOX).insert(rows);
+    return value;
   });
   await failpoint('crash-after-commit');
   if (written.length > 0) await publishCommitted(written, { verify: emittedInSavepoint });

@@ -67,7 +67,8 @@ export async function publishOutbox(selection: { olderThanMs: number; limit: num
 }
 
 const markIn = (knex: Knex) => async (ids: string[]) => {
-  await knex('messaging.outbox').whereIn('id', ids).whereNull('published_at').update({ published_at: knex.fn.now() });
+  // one statement text for any number of ids (a builder's `in (…)` makes one per count)
+  await knex.raw('update messaging.outbox set published_at = now() where id = any(?::uuid[]) and published_at is null', [ids]);
 };
 
 let gathering: { ids: string[]; done: Promise<void> } | undefined;
