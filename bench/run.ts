@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { jobs, serviceNames, type JobName } from '../shared/topology';
 import { localFunctionUrl } from '../scripts/stack/push-token';
+import { LOCAL_DB_POOL_MAX } from '../scripts/stack/service-processes';
 import { bundleBench } from './bundle';
 import { coldStartBench } from './cold-start';
 import { measureFlows } from './flow';
@@ -58,8 +59,13 @@ async function main(): Promise<void> {
     sections.push(`## ${title}\n\n${body}\n\n_(took ${((Date.now() - t) / 1000).toFixed(0)} s)_`);
     process.stdout.write(`${body}\n`);
   };
-  // limits a load test would trip on purpose are raised; the rate limiter itself still runs on every write
-  const infra = await startInfra({ CART_WRITES_PER_MINUTE: '1000000', CART_CONVERTS_PER_MINUTE: '1000' });
+  // limits a load test would trip on purpose are raised (the rate limiter itself still runs on every write); the
+  // service processes get npm run dev's connection pools, and the bare HTTP baseline the same
+  const infra = await startInfra({
+    CART_WRITES_PER_MINUTE: '1000000',
+    CART_CONVERTS_PER_MINUTE: '1000',
+    DB_POOL_MAX: LOCAL_DB_POOL_MAX,
+  });
   try {
     if (wants('flow') || wants('http')) {
       // both stacks share the emulator and the machine; the no-op chain idles while the real one is measured

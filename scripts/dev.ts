@@ -14,6 +14,7 @@ import {
   compileEntry,
   forkServiceProcess,
   groupNames,
+  LOCAL_DB_POOL_MAX,
   processGroups,
   whenServing,
   type ProcessGroup,
@@ -104,9 +105,7 @@ async function main(): Promise<void> {
     NOTIFICATION_REDRIVE_AFTER_SECONDS: process.env.NOTIFICATION_REDRIVE_AFTER_SECONDS ?? '30',
     // an event lost by the broker (e.g. an emulator restarted under load) is published again after a minute
     UNDELIVERED_REDRIVE_AFTER_SECONDS: process.env.UNDELIVERED_REDRIVE_AFTER_SECONDS ?? '60',
-    // three service processes share one local server: 3 connections each kept 200 converts at once as fast
-    // as 5 did, for less memory (every PostgreSQL backend costs 20–25 MiB; docs/PERFORMANCE.md)
-    DB_POOL_MAX: process.env.DB_POOL_MAX ?? '3',
+    DB_POOL_MAX: process.env.DB_POOL_MAX ?? LOCAL_DB_POOL_MAX,
     DATABASE_URL: databaseUrl,
     PUBSUB_EMULATOR_HOST: emulatorHost,
     GOOGLE_CLOUD_PROJECT: project,
