@@ -42,13 +42,21 @@ export function flowReport(real: FlowResult, noop: FlowResult): string {
     (a, b) => (realCpu.perOrder[b] ?? 0) - (realCpu.perOrder[a] ?? 0),
   );
   const total = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
+  // the same per phase: a cost that grows with backlogs (the burst) or with the time a phase lasts shows here
+  const byPhase = (result: FlowResult, name?: string) =>
+    result.phases
+      .map((p) => ((name ? (p.cpu[name] ?? 0) : total(p.cpu)) * 1000) / Math.max(1, p.orders))
+      .map((ms) => ms.toFixed(0))
+      .join(' / ');
   const cpuRows = [
     ...names.map((n) => [
       n,
       (realCpu.perOrder[n] ?? 0).toFixed(1),
       noopCpu.perOrder[n] === undefined ? '' : noopCpu.perOrder[n].toFixed(1),
+      byPhase(real, n),
+      noopCpu.perOrder[n] === undefined ? '' : byPhase(noop, n),
     ]),
-    ['**all**', total(realCpu.perOrder).toFixed(1), total(noopCpu.perOrder).toFixed(1)],
+    ['**all**', total(realCpu.perOrder).toFixed(1), total(noopCpu.perOrder).toFixed(1), byPhase(real), byPhase(noop)],
   ];
   return [
     `Each system's own maximum rate is its burst rate (orders confirmed per second): ShopFlow ${real.maxRate.toFixed(1)}/s,`,
@@ -60,6 +68,15 @@ export function flowReport(real: FlowResult, noop: FlowResult): string {
     `Where the work goes: CPU milliseconds per order of each process (user + system, children included), over every phase`,
     `(${realCpu.orders} and ${noopCpu.orders} orders). The machine has 2 cores shared with other work, so CPU per order bounds the rate.`,
     '',
-    table(['process', 'ShopFlow CPU ms / order', 'no-op chain CPU ms / order'], cpuRows),
+    table(
+      [
+        'process',
+        'ShopFlow CPU ms / order',
+        'no-op chain CPU ms / order',
+        `ShopFlow by phase (${real.phases.map((p) => p.label.replace(/ \(.*\)$/, '')).join(' / ')})`,
+        'no-op chain by phase',
+      ],
+      cpuRows,
+    ),
   ].join('\n');
 }
