@@ -93,7 +93,7 @@ async function main(): Promise<void> {
           const flowStarted = Date.now();
           const [realFlow, noopFlow] = await measureFlows(systems, { ...profile, log: say });
           const notes = (await realFlowSystem.diagnostics?.()) ?? '';
-          if (statementsWanted) say(`statements: ${await writeStatements(infra.databaseUrl)}`);
+          if (statementsWanted) say(`statements: ${await writeStatements()}`);
           await timed(
             'Order flow against the no-op bound',
             async () => `${flowReport(realFlow, noopFlow)}\n\n${notes}`,
