@@ -1,3 +1,4 @@
+import domain from 'node:domain';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
@@ -5,17 +6,17 @@ import { startSystem, type TestSystem } from '../../test/support/harness';
 import { registerCloudEvent, registerHttp } from './registry';
 
 /**
- * The Functions Framework runs each request inside a `domain`. Our functions run outside it (registry.ts,
- * outsideDomain): what they create is not tagged with the domain, and a failure still answers 500.
+ * The Functions Framework creates a `domain` for each request; registry.ts hands it an inert one instead, so no real
+ * domain (and none of its process-wide async hooks) ever exists, and a failure still answers 500.
  */
-const activeDomain = () => (process as { domain?: unknown }).domain;
-const seen: Record<string, { now: unknown; afterAwait: unknown; promiseDomain: unknown }> = {};
+const realDomain = () => (process as { domain?: unknown }).domain instanceof domain.Domain;
+const seen: Record<string, { now: boolean; afterAwait: boolean; promiseDomain: unknown }> = {};
 
 async function probe(name: string, fail: boolean): Promise<void> {
   const pending = Promise.resolve();
-  seen[name] = { now: activeDomain(), afterAwait: undefined, promiseDomain: (pending as { domain?: unknown }).domain };
+  seen[name] = { now: realDomain(), afterAwait: true, promiseDomain: (pending as { domain?: unknown }).domain };
   await new Promise((resolve) => setTimeout(resolve, 1));
-  seen[name].afterAwait = activeDomain();
+  seen[name].afterAwait = realDomain();
   if (fail) throw new Error('probe failed');
 }
 
@@ -23,8 +24,9 @@ registerHttp({ name: 'domain-probe-job', service: 'messaging', kind: 'job' }, as
   await probe('job', req.query.fail === '1');
   res.status(204).end();
 });
+let failConsumer = false;
 registerCloudEvent({ name: 'domain-probe-consumer', service: 'messaging', kind: 'consumer' }, async () => {
-  await probe('consumer', false);
+  await probe('consumer', failConsumer);
 });
 
 async function serve(name: string): Promise<{ url: string; server: Server }> {
@@ -33,7 +35,7 @@ async function serve(name: string): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-describe('functions run outside the framework domain', () => {
+describe('functions run in no real domain', () => {
   const servers: Server[] = [];
   let system: TestSystem;
   beforeAll(async () => {
@@ -44,15 +46,15 @@ describe('functions run outside the framework domain', () => {
     await system.stop();
   });
 
-  test('an HTTP function: no domain while it runs, and a failure still answers 500', async () => {
+  test('an HTTP function: no real domain while it runs, and a failure still answers 500', async () => {
     const { url, server } = await serve('domain-probe-job');
     servers.push(server);
     expect((await fetch(`${url}/`, { method: 'POST' })).status).toBe(204);
-    expect(seen.job).toEqual({ now: undefined, afterAwait: undefined, promiseDomain: undefined });
+    expect(seen.job).toEqual({ now: false, afterAwait: false, promiseDomain: undefined });
     expect((await fetch(`${url}/?fail=1`, { method: 'POST' })).status).toBe(500);
   });
 
-  test('a CloudEvent function: no domain while it runs', async () => {
+  test('a CloudEvent function: no real domain while it runs, and a failure still answers 500', async () => {
     const { url, server } = await serve('domain-probe-consumer');
     servers.push(server);
     const push = {
@@ -65,6 +67,14 @@ describe('functions run outside the framework domain', () => {
       body: JSON.stringify(push),
     });
     expect(response.status).toBe(204);
-    expect(seen.consumer).toEqual({ now: undefined, afterAwait: undefined, promiseDomain: undefined });
+    expect(seen.consumer).toEqual({ now: false, afterAwait: false, promiseDomain: undefined });
+    failConsumer = true;
+    const failed = await fetch(`${url}/projects/p/topics/t`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...push, message: { ...push.message, messageId: '2' } }),
+    });
+    expect(failed.status).toBe(500);
+    expect(domain.create()).not.toBeInstanceOf(domain.Domain); // what the framework gets
   });
 });

@@ -1,3 +1,5 @@
+import domain from 'node:domain';
+import vm from 'node:vm';
 import * as functions from '@google-cloud/functions-framework';
 import { log } from '../logger';
 import type { ServiceName } from '../topology';
@@ -26,36 +28,48 @@ function remember(fn: RegisteredFunction, handler: object): void {
 
 export function registerHttp(fn: RegisteredFunction, handler: functions.HttpFunction): void {
   // an API (an express app) answers its own errors in the API's shape
-  const registeredHandler = outsideDomain(fn.kind === 'api' ? handler : withoutErrorText(fn, handler));
+  const registeredHandler = fn.kind === 'api' ? handler : withoutErrorText(fn, handler);
   remember(fn, registeredHandler);
   functions.http(fn.name, registeredHandler);
 }
 
 export function registerCloudEvent<T>(fn: RegisteredFunction, handler: functions.CloudEventFunction<T>): void {
-  const registeredHandler = outsideDomain(withoutErrorText(fn, handler));
+  const registeredHandler = withoutErrorText(fn, handler);
   remember(fn, registeredHandler);
   functions.cloudEvent(fn.name, registeredHandler);
 }
 
 /**
- * Runs the function outside the `domain` the Functions Framework opens for each request. While a domain is active,
- * every promise and callback the function creates is tagged with it and enters and leaves it on each step; with a
- * knex transaction's hundreds of promises per request that was a fifth of a service's CPU under load (measured,
- * docs/PERFORMANCE.md). What the domain caught (an exception thrown in a stray callback) is then the framework's
- * process-wide handler's: the instance answers 500 and restarts, and Pub/Sub redelivers (docs/decisions.md).
+ * The Functions Framework creates a Node `domain` for every request, only to answer 500 when a stray callback throws.
+ * The first domain created enables the domain module's async hook for the life of the process, and from then on every
+ * promise and callback pays an init, before, after and destroy hook: measured, a knex transaction's hundreds of
+ * promises made that a fifth of a service's CPU and a promise-heavy loop 14 times slower (docs/PERFORMANCE.md).
+ * So the framework gets an inert domain instead: it runs the request, binds nothing and catches nothing, and
+ * `process.domain` (which the framework reads to bind its completion callback) points at it. A failure still
+ * answers 500 through the framework's promise handling; an exception thrown in a stray callback reaches the
+ * process-wide handler instead: the instance answers 500 and restarts, and Pub/Sub redelivers (docs/decisions.md).
  */
-function outsideDomain<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => R {
-  return (...args: A): R => {
-    const active = (process as { domain?: { exit(): void; enter(): void } | null }).domain;
-    if (!active) return handler(...args);
-    active.exit();
-    try {
-      return handler(...args);
-    } finally {
-      active.enter();
-    }
+function installInertDomain(): void {
+  const inert = {
+    inert: true,
+    members: [],
+    on: () => inert,
+    once: () => inert,
+    run: <R>(fn: (...args: unknown[]) => R, ...args: unknown[]): R => fn(...args),
+    bind: <F>(fn: F): F => fn,
+    intercept: <F>(fn: F): F => fn,
+    add: () => undefined,
+    remove: () => undefined,
+    enter: () => undefined,
+    exit: () => undefined,
+    dispose: () => undefined,
   };
+  const domainModule = domain as unknown as { create: () => unknown; createDomain: () => unknown };
+  domainModule.create = domainModule.createDomain = () => inert;
+  // the process itself: under jest, `process` is a copy whose `domain` only reads the real one
+  (vm.runInThisContext('process') as { domain?: unknown }).domain = inert;
 }
+installInertDomain();
 
 /**
  * A failure still answers 500 (Pub/Sub and the scheduler retry), but with no error text: outside
