@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import type { EventPayload } from '../../shared/events/catalog';
 import type { LineItem } from '../../shared/events/fields';
-import { PG, pgCode } from '../../shared/db';
+import { PG, pgCode, run, statement } from '../../shared/db';
 import { fromCents, toCents } from '../../shared/money';
 
 const CARTS = 'cart.carts';
@@ -22,10 +22,18 @@ export interface Cart {
   updated_at: Date;
 }
 
+// the requests every shopper makes (view the cart, add to it) run as named statements (shared/db.ts)
+const OPEN_CART = `select id, customer_id, status, cart_locked, order_id, rejection, created_at, updated_at
+  from ${CARTS} where customer_id = $1 and status <> 'ordered' limit 1`;
+const openCartStatements = {
+  read: statement('cart.open-cart', OPEN_CART),
+  lock: statement('cart.open-cart-locked', `${OPEN_CART} for update`),
+};
+
 /** The caller's open cart (any status but `ordered`), optionally locked for this transaction. */
 export async function openCart(knex: Knex, customerId: string, lock = false): Promise<Cart | undefined> {
-  const query = knex(CARTS).where({ customer_id: customerId }).whereNot({ status: 'ordered' }).first();
-  return lock ? query.forUpdate() : query;
+  const [cart] = await run<Cart>(knex, lock ? openCartStatements.lock : openCartStatements.read, [customerId]);
+  return cart;
 }
 
 /** The caller's open cart, created if there is none (a concurrent creation is resolved by the unique index). */
@@ -42,25 +50,35 @@ export async function openOrCreateCart(tx: Knex.Transaction, customerId: string)
   return (await openCart(tx, customerId, true))!;
 }
 
+const ITEMS_OF = statement(
+  'cart.items',
+  `select product_sku, quantity, unit_price_cents from ${ITEMS} where cart_id = $1 order by added_at, product_sku`,
+);
+
 export async function cartItems(knex: Knex, cartId: string): Promise<LineItem[]> {
-  const rows = await knex(ITEMS).where({ cart_id: cartId }).orderBy('added_at').orderBy('product_sku');
+  const rows = await run<{ product_sku: string; quantity: number; unit_price_cents: string }>(knex, ITEMS_OF, [cartId]);
   return rows.map((r) => ({ product_sku: r.product_sku, quantity: r.quantity, unit_price: fromCents(r.unit_price_cents) }));
 }
 
+// a repeated SKU adds up, within the limit ($5: the most a line may hold before this addition)
+const ADD_ITEM = statement(
+  'cart.add-item',
+  `insert into ${ITEMS} (cart_id, product_sku, quantity, unit_price_cents) values ($1, $2, $3, $4)
+   on conflict (cart_id, product_sku) do update
+   set quantity = cart.items.quantity + excluded.quantity, unit_price_cents = excluded.unit_price_cents
+   where cart.items.quantity <= $5 returning quantity`,
+);
+
 /** Adds units of a product (a repeated SKU adds up), refreshing the price snapshot; false if the total would exceed the limit. */
 export async function addItem(tx: Knex.Transaction, cartId: string, item: LineItem, maxQuantity: number): Promise<boolean> {
-  const [row] = await tx(ITEMS)
-    .insert({
-      cart_id: cartId,
-      product_sku: item.product_sku,
-      quantity: item.quantity,
-      unit_price_cents: toCents(item.unit_price),
-    })
-    .onConflict(['cart_id', 'product_sku'])
-    .merge({ quantity: tx.raw('cart.items.quantity + excluded.quantity'), unit_price_cents: tx.raw('excluded.unit_price_cents') })
-    .where('cart.items.quantity', '<=', maxQuantity - item.quantity)
-    .returning('quantity');
-  return row !== undefined;
+  const rows = await run(tx, ADD_ITEM, [
+    cartId,
+    item.product_sku,
+    item.quantity,
+    toCents(item.unit_price),
+    maxQuantity - item.quantity,
+  ]);
+  return rows.length > 0;
 }
 
 /** Sets a line's quantity (adding the line if it is new), refreshing the price snapshot. */
@@ -123,8 +141,13 @@ export interface ProjectedProduct {
   price_cents: string;
 }
 
-export const findProduct = (knex: Knex, sku: string): Promise<ProjectedProduct | undefined> =>
-  knex(PRODUCTS).where({ sku, deleted: false }).first('sku', 'name', 'price_cents');
+const FIND_PRODUCT = statement(
+  'cart.find-product',
+  `select sku, name, price_cents from ${PRODUCTS} where sku = $1 and not deleted`,
+);
+
+export const findProduct = async (knex: Knex, sku: string): Promise<ProjectedProduct | undefined> =>
+  (await run<ProjectedProduct>(knex, FIND_PRODUCT, [sku]))[0];
 
 /** The cart's SKUs that are still sold (live in the product projection). */
 export async function liveSkus(knex: Knex, cartId: string): Promise<Set<string>> {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { EventPayload } from '../../shared/events/catalog';
-import { paginate, type Page } from '../../shared/http/pagination';
+import { run, statement } from '../../shared/db';
+import { decodeCursor, pageOf, refuseCursorOn, type Page } from '../../shared/http/pagination';
 import { fromCents, toCents } from '../../shared/money';
 
 const PRODUCTS = 'catalog.products';
@@ -57,9 +58,20 @@ export async function findProduct(knex: Knex, sku: string): Promise<Product | un
   return row && toProduct(row);
 }
 
-export async function listProducts(knex: Knex, page: { limit: number; cursor?: string }): Promise<Page<Product>> {
-  const result = await paginate<ProductRow & Record<string, unknown>>(live(knex).select('*'), ['sku'], page);
-  return { ...result, data: result.data.map(toProduct) };
+// the catalog's hot path: pages of live products by SKU (shared/http/pagination.ts's cursor), as named statements
+const LISTED = `select sku, name, description, price_cents, version, created_at, updated_at, sku::text as _cursor0
+  from ${PRODUCTS} where deleted_at is null`;
+const FIRST_PAGE = statement('products.first-page', `${LISTED} order by sku limit $1`);
+const PAGE_AFTER = statement('products.page-after', `${LISTED} and sku > $2 order by sku limit $1`);
+
+export async function listProducts(knex: Knex, { limit, cursor }: { limit: number; cursor?: string }): Promise<Page<Product>> {
+  const rows = await (
+    cursor === undefined
+      ? run<ProductRow & Record<string, unknown>>(knex, FIRST_PAGE, [limit + 1])
+      : run<ProductRow & Record<string, unknown>>(knex, PAGE_AFTER, [limit + 1, decodeCursor(cursor, 1)[0]])
+  ).catch(refuseCursorOn(cursor));
+  const page = pageOf(rows, 1, limit);
+  return { ...page, data: page.data.map(toProduct) };
 }
 
 /** Inserts a product, or revives a deleted SKU with a higher version; undefined if the SKU is live. */
