@@ -1,7 +1,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { ZodError } from 'zod';
 import { config } from '../config';
-import { untilDatabaseAnswers } from '../db';
+import { run, statement, untilDatabaseAnswers } from '../db';
 import { AppError, PermanentError } from '../errors';
 import { aggregateId } from '../events/aggregate';
 import { catalog, type EventName, type EventPayload } from '../events/catalog';
@@ -29,8 +29,11 @@ export type Handler<N extends EventName> = (event: Received<N>, uow: UnitOfWork)
 export type Outcome = 'processed' | 'duplicate' | 'dead-lettered';
 
 export const PROCESSED_MESSAGES = 'messaging.processed_messages';
-// written out rather than built: every delivery runs it, and a query builder compiles it each time
-const CLAIM = `insert into ${PROCESSED_MESSAGES} (consumer, event_id) values (?, ?) on conflict (consumer, event_id) do nothing returning event_id`;
+// every delivery runs it: a named statement (shared/db.ts)
+const CLAIM = statement(
+  'messaging.claim',
+  `insert into ${PROCESSED_MESSAGES} (consumer, event_id) values ($1, $2) on conflict (consumer, event_id) do nothing returning event_id`,
+);
 
 /**
  * Registers a Pub/Sub-triggered function for one event of one service. The wrapper decodes
@@ -119,8 +122,8 @@ function claimAndHandle<N extends EventName>(
   return inTransaction(
     spec.service,
     async (uow): Promise<Outcome> => {
-      const claimed = await uow.tx.raw(CLAIM, [spec.consumer, env.event_id]);
-      if (claimed.rows.length === 0) return 'duplicate';
+      const claimed = await run(uow.tx, CLAIM, [spec.consumer, env.event_id]);
+      if (claimed.length === 0) return 'duplicate';
       await withLogContext(fields, () =>
         spec.handler({ eventId: env.event_id, type: spec.event, payload, envelope: env, messageId }, uow),
       );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { catalog, type EventName, type EventPayload } from '../events/catalog';
 import type { Envelope } from '../events/envelope';
 import { failpoint } from '../failpoints';
-import { db, type Tx } from '../db';
+import { db, run, statement, type Tx } from '../db';
 import { publishCommitted, type OutboxRow } from './relay';
 
 /**
@@ -37,6 +37,12 @@ export function setTraceInjector(injector: typeof traceInjector): void {
 }
 
 export const OUTBOX = 'messaging.outbox';
+// a transaction's rows, any number of them, in one named statement (shared/db.ts)
+const INSERT_ROWS = statement(
+  'messaging.outbox-insert',
+  `insert into ${OUTBOX} (id, service, topic, data, attributes)
+   select * from unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[])`,
+);
 
 export async function inTransaction<T>(
   service: string,
@@ -50,7 +56,7 @@ export async function inTransaction<T>(
   const result = await db().transaction(async (tx) => {
     const inSavepoint = countSavepoints(tx);
     // rows emitted outside a savepoint go in together, in one insert when the work is done
-    const rows: Record<string, unknown>[] = [];
+    const rows: Row[] = [];
     const emit: UnitOfWork['emit'] = async (event, payload, options = {}) => {
       const data = catalog[event].schema.parse(payload);
       const eventId = randomUUID();
@@ -65,7 +71,7 @@ export async function inTransaction<T>(
         ...((options.causationId ?? causal.causationId) ? { causation_id: options.causationId ?? causal.causationId } : {}),
         ...traceInjector({ event_id: eventId, event_type: event, correlation_id: correlationId }),
       };
-      const row = { id: eventId, service, topic: event, data: JSON.stringify(data), attributes };
+      const row: Row = { id: eventId, service, topic: event, data: JSON.stringify(data), attributes: JSON.stringify(attributes) };
       if (inSavepoint()) {
         emittedInSavepoint = true;
         await tx(OUTBOX).insert(row); // goes with its savepoint, committed or rolled back
@@ -74,13 +80,16 @@ export async function inTransaction<T>(
       return eventId;
     };
     const value = await work({ tx, emit });
-    if (rows.length > 0) await tx(OUTBOX).insert(rows);
+    if (rows.length > 0) await run(tx, INSERT_ROWS, columnsOf(rows));
     return value;
   });
   await failpoint('crash-after-commit');
   if (written.length > 0) await publishCommitted(written, { verify: emittedInSavepoint });
   return result;
 }
+
+type Row = { id: string; service: string; topic: string; data: string; attributes: string };
+const columnsOf = (rows: Row[]) => (['id', 'service', 'topic', 'data', 'attributes'] as const).map((c) => rows.map((r) => r[c]));
 
 /**
  * Wraps `tx.transaction` (a savepoint) so that the unit of work knows whether one is open; a savepoint opened

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { config } from '../config';
-import { db } from '../db';
+import { db, run, statement } from '../db';
 import { failpoint } from '../failpoints';
 import { log } from '../logger';
 import { tracePublish } from '../telemetry/messaging';
@@ -66,9 +66,13 @@ export async function publishOutbox(selection: { olderThanMs: number; limit: num
   });
 }
 
+// one named statement (shared/db.ts) for any number of ids
+const MARK = statement(
+  'messaging.outbox-mark',
+  'update messaging.outbox set published_at = now() where id = any($1::uuid[]) and published_at is null',
+);
 const markIn = (knex: Knex) => async (ids: string[]) => {
-  // one statement text for any number of ids (a builder's `in (…)` makes one per count)
-  await knex.raw('update messaging.outbox set published_at = now() where id = any(?::uuid[]) and published_at is null', [ids]);
+  await run(knex, MARK, [ids]);
 };
 
 let gathering: { ids: string[]; done: Promise<void> } | undefined;
