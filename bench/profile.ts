@@ -8,6 +8,8 @@ import { startInfra, startServices } from './stack';
  * (the one named with `--cpu-prof`), loads `GET <path>` for the given seconds, 16 in flight, then
  * prints the top self-time functions and where the .cpuprofile is (open it in Chrome DevTools).
  *   npx tsx bench/profile.ts products /products [seconds]
+ *   PROFILE_BODY='{"product_sku":"PROFILE-1","quantity":1}' npx tsx bench/profile.ts cart /cart/items   (a POST, each
+ *   request as one of 200 customers in turn)
  *   npx tsx bench/profile.ts --summary <file.cpuprofile>   (e.g. one written under BENCH_CPU_PROF, see stack.ts)
  */
 interface Node {
@@ -43,14 +45,17 @@ async function main(): Promise<void> {
         body: JSON.stringify(product),
       });
     }
+    const body = process.env.PROFILE_BODY;
+    const customers = Array.from({ length: 200 }, (_, i) => `550e8400-e29b-41d4-a716-${String(446655440000 + i)}`);
     const end = Date.now() + Number(seconds) * 1000;
     let requests = 0;
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (Date.now() < end) {
-          await (
-            await fetch(profiled.url(service) + target, { headers: { 'x-customer-id': '550e8400-e29b-41d4-a716-446655440000' } })
-          ).arrayBuffer();
+          const headers = { 'x-customer-id': customers[requests % customers.length], 'content-type': 'application/json' };
+          const res = await fetch(profiled.url(service) + target, body ? { method: 'POST', headers, body } : { headers });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`${target} answered ${res.status}`);
           requests++;
         }
       }),
