@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { catalog, type EventName, type EventPayload } from '../events/catalog';
 import type { Envelope } from '../events/envelope';
 import { failpoint } from '../failpoints';
-import { db, run, statement, type Tx } from '../db';
+import { db, run, statement, type Statement, type Tx } from '../db';
 import { publishCommitted, type OutboxRow } from './relay';
 
 /**
@@ -37,12 +37,20 @@ export function setTraceInjector(injector: typeof traceInjector): void {
 }
 
 export const OUTBOX = 'messaging.outbox';
-// a transaction's rows, any number of them, in one named statement (shared/db.ts)
-const INSERT_ROWS = statement(
-  'messaging.outbox-insert',
-  `insert into ${OUTBOX} (id, service, topic, data, attributes)
-   select * from unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[])`,
-);
+/** A transaction's rows in one insert: a named statement per number of rows (shared/db.ts). */
+const inserts = new Map<number, Statement>();
+const insertRows = (count: number): Statement => {
+  let insert = inserts.get(count);
+  if (!insert) {
+    const rows = Array.from({ length: count }, (_, r) => `(${[1, 2, 3, 4, 5].map((c) => `$${r * 5 + c}`).join(', ')})`);
+    insert = statement(
+      `messaging.outbox-insert-${count}`,
+      `insert into ${OUTBOX} (id, service, topic, data, attributes) values ${rows.join(', ')}`,
+    );
+    inserts.set(count, insert);
+  }
+  return insert;
+};
 
 export async function inTransaction<T>(
   service: string,
@@ -80,7 +88,12 @@ export async function inTransaction<T>(
       return eventId;
     };
     const value = await work({ tx, emit });
-    if (rows.length > 0) await run(tx, INSERT_ROWS, columnsOf(rows));
+    if (rows.length > 0)
+      await run(
+        tx,
+        insertRows(rows.length),
+        rows.flatMap((r) => [r.id, r.service, r.topic, r.data, r.attributes]),
+      );
     return value;
   });
   await failpoint('crash-after-commit');
@@ -89,7 +102,6 @@ export async function inTransaction<T>(
 }
 
 type Row = { id: string; service: string; topic: string; data: string; attributes: string };
-const columnsOf = (rows: Row[]) => (['id', 'service', 'topic', 'data', 'attributes'] as const).map((c) => rows.map((r) => r[c]));
 
 /**
  * Wraps `tx.transaction` (a savepoint) so that the unit of work knows whether one is open; a savepoint opened
