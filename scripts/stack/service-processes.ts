@@ -1,4 +1,5 @@
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
+import os from 'node:os';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, stop } from 'esbuild';
@@ -24,6 +25,16 @@ export const groupNames = Object.keys(processGroups) as ProcessGroup[];
 
 export const groupOf = (service: ServiceName): ProcessGroup =>
   groupNames.find((g) => (processGroups[g] as readonly ServiceName[]).includes(service))!;
+
+/**
+ * The CPU priority (nice value) of each group's process. On Cloud Functions every function has its own instances and
+ * CPU; here the groups share one machine's cores, and under a burst the notification work (a third of the CPU per
+ * order: a message, two channels and their delivery results for every step of the saga) slowed the order path itself:
+ * every hop of it waited its turn behind mails. The order path keeps the normal priority; notifications, mail and push
+ * run at a lower one, so they take what the order path leaves and catch up when it is quiet. Nothing waits for them:
+ * the push holds their messages in Pub/Sub meanwhile (docs/decisions.md, docs/PERFORMANCE.md).
+ */
+export const groupPriority: Record<ProcessGroup, number> = { storefront: 0, saga: 0, notifications: 10 };
 
 /**
  * Node flags of a local service process. V8 sizes a process's heap for the machine and lets the old
@@ -82,11 +93,21 @@ export interface ServiceProcessOptions {
 /** Forks one process serving `services`; it sends one IPC message when every one of them listens. */
 export function forkServiceProcess(services: readonly ServiceName[], options: ServiceProcessOptions): ChildProcess {
   const args = services.map((s) => `${s}=${options.ports[s]}`);
-  return fork(options.script, args, {
+  const child = fork(options.script, args, {
     execArgv: [...SERVICE_NODE_FLAGS, ...(options.execArgv ?? [])],
     env: { ...process.env, ...options.env, OTEL_SERVICE_NAME: services.join('+') },
     stdio: options.stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // a process serving any part of the order path keeps its priority
+  const nice = Math.min(...services.map((s) => groupPriority[groupOf(s)]));
+  if (nice > 0 && child.pid !== undefined) {
+    try {
+      os.setPriority(child.pid, Math.min(19, os.getPriority() + nice)); // below whatever started the stack
+    } catch {
+      // a platform that refuses only loses the ordering, not the service
+    }
+  }
+  return child;
 }
 
 /** Resolves with the process's IPC message once it serves; rejects if it exits first. */

@@ -1,0 +1,38 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { forkServiceProcess, whenServing } from './service-processes';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'shopflow-processes-'));
+// a stand-in for the compiled serve script: says it serves, then waits to be stopped
+const script = path.join(dir, 'serve.js');
+writeFileSync(script, "process.send({ serving: process.argv.slice(2) }); setInterval(() => {}, 1000);\n");
+const started: ChildProcess[] = [];
+afterAll(() => {
+  started.forEach((child) => child.kill('SIGKILL'));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function niceOf(services: Parameters<typeof forkServiceProcess>[0]): Promise<number> {
+  const ports = Object.fromEntries(services.map((s, i) => [s, 4000 + i]));
+  const child = forkServiceProcess(services, { script, ports, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  started.push(child);
+  expect(await whenServing(child, services.join('+'))).toEqual({ serving: services.map((s) => `${s}=${ports[s]}`) });
+  return os.getPriority(child.pid);
+}
+
+describe('the priority of a local service process', () => {
+  it('runs notifications, mail and push below the order path', async () => {
+    const base = os.getPriority();
+    expect(await niceOf(['notifications', 'email', 'push'])).toBe(Math.min(base + 10, 19));
+    expect(await niceOf(['email'])).toBe(Math.min(base + 10, 19));
+  });
+
+  it('keeps the order path, and any process that serves part of it, at the priority it was started with', async () => {
+    const base = os.getPriority();
+    expect(await niceOf(['products', 'customers', 'cart', 'inventory'])).toBe(base);
+    expect(await niceOf(['orders', 'payments', 'shipments', 'messaging'])).toBe(base);
+    expect(await niceOf(['orders', 'email'])).toBe(base);
+  });
+});
