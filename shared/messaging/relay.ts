@@ -17,10 +17,10 @@ const PUBLISH_TIMEOUT_MS = 15_000;
 type Outcome = { published: number; failed: number };
 
 /**
- * The post-commit relay: publishes the rows a transaction just committed, from memory, and marks
- * them published. `verify` (an emit happened inside a savepoint) first looks up which rows really
- * committed: a savepoint that rolled back took its rows with it. It takes no lock: the sweeper only
- * touches rows older than OUTBOX_SWEEP_AFTER_MS, and if both ever publish one row, consumers dedupe
+ * The post-commit relay: publishes the rows a transaction just committed, from memory, and has
+ * them marked published (off the caller's path: markPublished). `verify` (an emit happened inside a savepoint) first
+ * looks up which rows really committed: a savepoint that rolled back took its rows with it. It takes no lock: the
+ * sweeper only touches rows older than OUTBOX_SWEEP_AFTER_MS, and if both ever publish one row, consumers dedupe
  * on its event_id. Any failure leaves the row (with its error) to the sweeper; it never fails the committed write.
  */
 export async function publishCommitted(rows: OutboxRow[], options: { verify: boolean }): Promise<Outcome> {
@@ -76,29 +76,40 @@ const markIn = (knex: Knex) => async (ids: string[]) => {
   await run(knex, MARK, [ids]);
 };
 
-let gathering: { ids: string[]; done: Promise<void> } | undefined;
-let previousMark: Promise<unknown> = Promise.resolve();
+let gathering: { ids: string[] } | undefined;
+let previousMark: Promise<void> = Promise.resolve();
 
 /**
- * Marks rows published outside a transaction. Concurrent relays share one update: while one runs, the ids of the
- * next ones gather and go together when it is done, so a busy service pays one round trip for many hops and an
- * idle one waits for none.
+ * Marks rows published, outside a transaction and off the caller's path: a delivery acknowledges its push once its
+ * rows are published, not once they are marked. Marks gather while the previous update runs and go together in the
+ * next, so a busy service pays one round trip for many hops and an idle one waits for none. A mark that never lands
+ * (the process died, the database failed) leaves its rows to the sweeper, which publishes them again with the same
+ * event ids: consumers see a duplicate and skip it.
  */
-function markPublished(ids: string[]): Promise<void> {
+function markPublished(ids: string[]): void {
   if (!gathering) {
     const batch: string[] = [];
-    const done = previousMark.then(() => {
+    gathering = { ids: batch };
+    previousMark = previousMark.then(async () => {
       gathering = undefined; // from here on, ids gather for the next update
-      return markIn(db())(batch);
+      try {
+        await markIn(db())(batch);
+      } catch (error) {
+        log.warn('could not mark published outbox rows; the sweeper will publish them again', { error, rows: batch.length });
+      }
     });
-    previousMark = done.catch(() => undefined);
-    gathering = { ids: batch, done };
   }
   gathering.ids.push(...ids);
-  return gathering.done;
 }
 
-async function publishAndMark(knex: Knex, rows: OutboxRow[], mark = markIn(knex)): Promise<Outcome> {
+/** Resolves once every mark asked for so far has landed or failed (before the pool closes; tests). */
+export const marksSettled = (): Promise<void> => previousMark;
+
+async function publishAndMark(
+  knex: Knex,
+  rows: OutboxRow[],
+  mark: (ids: string[]) => Promise<void> | void = markIn(knex),
+): Promise<Outcome> {
   if (rows.length === 0) return { published: 0, failed: 0 };
   const outcomes = await Promise.allSettled(rows.map((row) => tracePublish(row, () => publishOne(row))));
   const published = rows.filter((_, i) => outcomes[i].status === 'fulfilled').map((r) => r.id);
