@@ -15,13 +15,25 @@ import { TEMPLATE_DB, type TestStack } from './stack';
  * test file copies. Test files are isolated by their own database and their own emulator project.
  * Only the int/e2e project has this set-up (jest.config.js): a run of unit tests starts nothing.
  */
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
+const handedOut = new Set<number>();
+/**
+ * A port free right now that this process has not handed out before: the ports of one stack are all drawn before
+ * any of them is bound, and the system may offer a port it just freed again (a bench run once gave two services one port).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: offered } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(offered));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
 
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'shopflow-test-'));
