@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { run, statement } from '../../shared/db';
 import type { LineItem, ShippingAddress } from '../../shared/events/fields';
 import { paginate, type Page } from '../../shared/http/pagination';
 import { fromCents, toCents } from '../../shared/money';
@@ -18,6 +19,7 @@ interface OrderRow {
   cancel_reason: string | null;
   notes: string | null;
   shipping_address: unknown;
+  version: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -36,29 +38,78 @@ export interface Cause {
   traceId?: string;
 }
 
+interface ItemRow {
+  product_sku: string;
+  quantity: number;
+  unit_price_cents: string;
+}
+
+/** An order as the API shows it: its columns (the re-drive bookkeeping stays inside) and its items. */
+const ORDER_COLUMNS = [
+  'id',
+  'cart_id',
+  'customer_id',
+  'reservation_id',
+  'status',
+  'total_cents',
+  'cancel_reason',
+  'notes',
+  'shipping_address',
+  'version',
+  'created_at',
+  'updated_at',
+];
+
+const toOrder = ({ total_cents, ...row }: OrderRow, items: ItemRow[]): Order => ({
+  ...row,
+  total: fromCents(total_cents),
+  items: items.map((i) => ({ product_sku: i.product_sku, quantity: i.quantity, unit_price: fromCents(i.unit_price_cents) })),
+});
+
 async function withItems(knex: Knex, rows: OrderRow[]): Promise<Order[]> {
   if (rows.length === 0) return [];
-  const items = await knex(ITEMS)
+  const items: (ItemRow & { order_id: string })[] = await knex(ITEMS)
     .whereIn(
       'order_id',
       rows.map((r) => r.id),
     )
-    .orderBy('product_sku');
-  return rows.map(({ total_cents, ...row }) => ({
-    ...row,
-    total: fromCents(total_cents),
-    items: items
-      .filter((i) => i.order_id === row.id)
-      .map((i) => ({ product_sku: i.product_sku, quantity: i.quantity, unit_price: fromCents(i.unit_price_cents) })),
-  }));
+    .orderBy('product_sku')
+    .select('order_id', 'product_sku', 'quantity', 'unit_price_cents');
+  return rows.map((row) =>
+    toOrder(
+      row,
+      items.filter((i) => i.order_id === row.id),
+    ),
+  );
 }
 
-export async function findOrder(knex: Knex, id: string, customerId?: string): Promise<Order | undefined> {
-  const row = await knex(ORDERS)
-    .where({ id, ...(customerId ? { customer_id: customerId } : {}) })
-    .first();
-  return row ? (await withItems(knex, [row]))[0] : undefined;
+/**
+ * One order with its items in one round trip, by id or by cart (a cart has at most one order), as its customer ($2) or
+ * an admin ($2 null) may see it: what a client polls for after converting its cart.
+ */
+const oneOrder = (by: 'id' | 'cart_id') =>
+  statement(
+    `orders.order-by-${by.replace('_', '-')}`,
+    `select ${ORDER_COLUMNS.map((c) => `o.${c}`).join(', ')},
+            coalesce((select json_agg(json_build_object('product_sku', i.product_sku, 'quantity', i.quantity,
+                                                        'unit_price_cents', i.unit_price_cents::text) order by i.product_sku)
+                        from ${ITEMS} i where i.order_id = o.id), '[]') as items
+       from ${ORDERS} o
+      where o.${by} = $1 and ($2::uuid is null or o.customer_id = $2)`,
+  );
+const ORDER_BY_ID = oneOrder('id');
+const ORDER_BY_CART = oneOrder('cart_id');
+
+async function oneOrderBy(knex: Knex, by: 'id' | 'cart_id', value: string, customerId?: string): Promise<Order | undefined> {
+  const [row] = await run<OrderRow & { items: ItemRow[] }>(knex, by === 'id' ? ORDER_BY_ID : ORDER_BY_CART, [
+    value,
+    customerId ?? null,
+  ]);
+  return row ? toOrder(row, row.items) : undefined;
 }
+
+export const findOrder = (knex: Knex, id: string, customerId?: string): Promise<Order | undefined> =>
+  oneOrderBy(knex, 'id', id, customerId);
 
 export interface OrderFilter {
   customer_id?: string;
@@ -71,7 +122,12 @@ export async function listOrders(
   filter: OrderFilter,
   page: { limit: number; cursor?: string },
 ): Promise<Page<Order>> {
-  const query = knex(ORDERS).select('*');
+  if (filter.cart_id !== undefined && page.cursor === undefined) {
+    const order = await oneOrderBy(knex, 'cart_id', filter.cart_id, filter.customer_id);
+    const matches = order !== undefined && (filter.status === undefined || order.status === filter.status);
+    return { data: matches ? [order] : [], next_cursor: null };
+  }
+  const query = knex(ORDERS).select(ORDER_COLUMNS);
   for (const [column, value] of Object.entries(filter)) if (value !== undefined) query.where(column, value);
   const result = await paginate<OrderRow & Record<string, unknown>>(query, ['created_at', 'id'], page);
   return { ...result, data: await withItems(knex, result.data) };
