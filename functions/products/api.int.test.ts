@@ -36,7 +36,9 @@ describe('products API', () => {
     expect(message.attributes.event_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(message.data).toEqual({ sku: 'SKU-CREATE', name: 'Desk', description: 'Oak', price: 199.9, version: 1 });
     // marked published off the request's path (shared/messaging/relay.ts)
-    await eventually(async () => (await db()('messaging.outbox').where({ id: message.attributes.event_id }).first()).published_at);
+    await eventually(
+      async () => (await db()('messaging.outbox').where({ id: message.attributes.event_id }).first()).published_at,
+    );
     await capture.close();
   });
 

@@ -7,7 +7,7 @@ import { forkServiceProcess, whenServing } from './service-processes';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'shopflow-processes-'));
 // a stand-in for the compiled serve script: says it serves, then waits to be stopped
 const script = path.join(dir, 'serve.js');
-writeFileSync(script, "process.send({ serving: process.argv.slice(2) }); setInterval(() => {}, 1000);\n");
+writeFileSync(script, 'process.send({ serving: process.argv.slice(2) }); setInterval(() => {}, 1000);\n');
 const started: ChildProcess[] = [];
 afterAll(() => {
   started.forEach((child) => child.kill('SIGKILL'));
