@@ -105,7 +105,9 @@ async function oneOrderBy(knex: Knex, by: 'id' | 'cart_id', value: string, custo
     value,
     customerId ?? null,
   ]);
-  return row ? toOrder(row, row.items) : undefined;
+  if (!row) return undefined;
+  const { items, ...order } = row;
+  return toOrder(order, items);
 }
 
 export const findOrder = (knex: Knex, id: string, customerId?: string): Promise<Order | undefined> =>

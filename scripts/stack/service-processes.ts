@@ -1,4 +1,5 @@
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -100,14 +101,31 @@ export function forkServiceProcess(services: readonly ServiceName[], options: Se
   });
   // a process serving any part of the order path keeps its priority
   const nice = Math.min(...services.map((s) => groupPriority[groupOf(s)]));
-  if (nice > 0 && child.pid !== undefined) {
-    try {
-      os.setPriority(child.pid, Math.min(19, os.getPriority() + nice)); // below whatever started the stack
-    } catch {
-      // a platform that refuses only loses the ordering, not the service
-    }
-  }
+  if (nice > 0 && child.pid !== undefined) lowerPriority(child.pid, nice);
   return child;
+}
+
+/**
+ * Lowers a process `levels` nice levels below this one. On Linux a nice value belongs to each thread: the main thread
+ * first (threads it starts from then on inherit its value), then every thread the process already has.
+ */
+function lowerPriority(pid: number, levels: number): void {
+  const nice = Math.min(19, os.getPriority() + levels);
+  const set = (id: number) => {
+    try {
+      os.setPriority(id, nice);
+    } catch {
+      // a platform that refuses, or a thread that has ended: only the ordering is lost, not the service
+    }
+  };
+  set(pid);
+  let threads: string[] = [];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // not Linux: the priority of the process is the priority of its threads
+  }
+  for (const thread of threads) if (Number(thread) !== pid) set(Number(thread));
 }
 
 /** Resolves with the process's IPC message once it serves; rejects if it exits first. */

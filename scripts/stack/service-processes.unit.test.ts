@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { forkServiceProcess, whenServing } from './service-processes';
@@ -19,7 +19,14 @@ async function niceOf(services: Parameters<typeof forkServiceProcess>[0]): Promi
   const child = forkServiceProcess(services, { script, ports, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   started.push(child);
   expect(await whenServing(child, services.join('+'))).toEqual({ serving: services.map((s) => `${s}=${ports[s]}`) });
-  return os.getPriority(child.pid);
+  const nice = os.getPriority(child.pid);
+  // on Linux every thread of the process has the value (a nice value is per thread there), not only the main one
+  if (existsSync(`/proc/${child.pid}/task`)) {
+    const threads = readdirSync(`/proc/${child.pid}/task`);
+    expect(threads.length).toBeGreaterThan(1);
+    for (const thread of threads) expect(os.getPriority(Number(thread))).toBe(nice);
+  }
+  return nice;
 }
 
 describe('the priority of a local service process', () => {

@@ -18,7 +18,7 @@ type Outcome = { published: number; failed: number };
 
 /**
  * The post-commit relay: publishes the rows a transaction just committed, from memory, and has
- * them marked published (off the caller's path: markPublished). `verify` (an emit happened inside a savepoint) first
+ * them marked published (markAfterPublish). `verify` (an emit happened inside a savepoint) first
  * looks up which rows really committed: a savepoint that rolled back took its rows with it. It takes no lock: the
  * sweeper only touches rows older than OUTBOX_SWEEP_AFTER_MS, and if both ever publish one row, consumers dedupe
  * on its event_id. Any failure leaves the row (with its error) to the sweeper; it never fails the committed write.
@@ -26,7 +26,7 @@ type Outcome = { published: number; failed: number };
 export async function publishCommitted(rows: OutboxRow[], options: { verify: boolean }): Promise<Outcome> {
   try {
     const committed = options.verify ? await stillUnpublished(rows) : rows;
-    return await publishAndMark(db(), committed, markPublished);
+    return await publishAndMark(db(), committed, markAfterPublish);
   } catch (error) {
     log.warn('outbox relay could not finish; rows stay for the sweeper', { error });
     return { published: 0, failed: rows.length };
@@ -76,34 +76,53 @@ const markIn = (knex: Knex) => async (ids: string[]) => {
   await run(knex, MARK, [ids]);
 };
 
-let gathering: { ids: string[] } | undefined;
+let gathering: { ids: string[]; landed: Promise<void> } | undefined;
 let previousMark: Promise<void> = Promise.resolve();
+const MARK_BATCH = 1_000;
 
 /**
- * Marks rows published, outside a transaction and off the caller's path: a delivery acknowledges its push once its
- * rows are published, not once they are marked. Marks gather while the previous update runs and go together in the
- * next, so a busy service pays one round trip for many hops and an idle one waits for none. A mark that never lands
- * (the process died, the database failed) leaves its rows to the sweeper, which publishes them again with the same
- * event ids: consumers see a duplicate and skip it.
+ * Marks rows published, outside a transaction. Marks gather while the previous update runs and go together in the
+ * next, so a busy service pays one round trip for many hops and an idle one waits for none. The promise resolves when
+ * the update has landed or failed (never rejects): a mark that never lands leaves its rows to the sweeper, which
+ * publishes them again with the same event ids, and consumers see a duplicate and skip it.
  */
-function markPublished(ids: string[]): void {
-  if (!gathering) {
+function markPublished(ids: string[]): Promise<void> {
+  if (!gathering || gathering.ids.length >= MARK_BATCH) {
     const batch: string[] = [];
-    gathering = { ids: batch };
-    previousMark = previousMark.then(async () => {
-      gathering = undefined; // from here on, ids gather for the next update
+    const knex = db(); // the pool of now: a mark that comes after closeDb() fails rather than open a new one
+    const landed = previousMark.then(async () => {
+      if (gathering?.ids === batch) gathering = undefined; // from here on, ids gather for the next update
       try {
-        await markIn(db())(batch);
+        await markIn(knex)(batch);
       } catch (error) {
         log.warn('could not mark published outbox rows; the sweeper will publish them again', { error, rows: batch.length });
       }
     });
+    previousMark = landed;
+    gathering = { ids: batch, landed };
   }
   gathering.ids.push(...ids);
+  return gathering.landed;
 }
 
-/** Resolves once every mark asked for so far has landed or failed (before the pool closes; tests). */
-export const marksSettled = (): Promise<void> => previousMark;
+/**
+ * After a delivery's publish, its mark: awaited on Google's serverless runtimes, where the CPU is throttled once the
+ * answer is sent, so a mark left for later would wait for the next request or be lost with the instance (and the
+ * sweeper would publish nearly every event twice). A process whose CPU keeps running (the local stack) answers first
+ * and marks behind the answer: under a burst the mark queued behind the pool's other work and held every hop of the
+ * order path (docs/decisions.md).
+ */
+function markAfterPublish(ids: string[]): Promise<void> | void {
+  const landed = markPublished(ids);
+  return config().GOOGLE_RUNTIME ? landed : undefined;
+}
+
+/** Resolves once every mark asked for so far has landed or failed, or after `timeoutMs` (before the pool closes). */
+export async function marksSettled(timeoutMs = 5_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([previousMark, timeout]).finally(() => clearTimeout(timer));
+}
 
 async function publishAndMark(
   knex: Knex,
