@@ -149,8 +149,8 @@ export async function realSystem(infra: Infra, stack: Services): Promise<FlowSys
         SETTLE_MS,
         async () => `every consumer's events: ${(await missing()).join(', ')}`,
       );
-      // rows are marked published after their deliveries answered (shared/messaging/relay.ts): the last marks may still
-      // be on their way when the last consumer is done
+      // a row is marked published just after its publish (shared/messaging/relay.ts): the last marks may still be on
+      // their way when the last consumer is done
       const unpublished = () => count('select count(*) n from messaging.outbox where published_at is null');
       await until(async () => (await unpublished()) === 0, 10_000, 'the last published marks').catch(() => undefined);
       const checks: [string, number, number][] = [

@@ -35,7 +35,7 @@ describe('products API', () => {
     expect(message.attributes).toMatchObject({ event_type: 'product.created', event_version: '1', correlation_id: 'SKU-CREATE' });
     expect(message.attributes.event_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(message.data).toEqual({ sku: 'SKU-CREATE', name: 'Desk', description: 'Oak', price: 199.9, version: 1 });
-    // marked published off the request's path (shared/messaging/relay.ts)
+    // marked published right after the publish (shared/messaging/relay.ts)
     await eventually(
       async () => (await db()('messaging.outbox').where({ id: message.attributes.event_id }).first()).published_at,
     );

@@ -18,7 +18,7 @@ type Outcome = { published: number; failed: number };
 
 /**
  * The post-commit relay: publishes the rows a transaction just committed, from memory, and has
- * them marked published (markAfterPublish). `verify` (an emit happened inside a savepoint) first
+ * them marked published (markPublished). `verify` (an emit happened inside a savepoint) first
  * looks up which rows really committed: a savepoint that rolled back took its rows with it. It takes no lock: the
  * sweeper only touches rows older than OUTBOX_SWEEP_AFTER_MS, and if both ever publish one row, consumers dedupe
  * on its event_id. Any failure leaves the row (with its error) to the sweeper; it never fails the committed write.
@@ -26,7 +26,7 @@ type Outcome = { published: number; failed: number };
 export async function publishCommitted(rows: OutboxRow[], options: { verify: boolean }): Promise<Outcome> {
   try {
     const committed = options.verify ? await stillUnpublished(rows) : rows;
-    return await publishAndMark(db(), committed, markAfterPublish);
+    return await publishAndMark(db(), committed, markPublished);
   } catch (error) {
     log.warn('outbox relay could not finish; rows stay for the sweeper', { error });
     return { published: 0, failed: rows.length };
@@ -103,18 +103,6 @@ function markPublished(ids: string[]): Promise<void> {
   }
   gathering.ids.push(...ids);
   return gathering.landed;
-}
-
-/**
- * After a delivery's publish, its mark: awaited on Google's serverless runtimes, where the CPU is throttled once the
- * answer is sent, so a mark left for later would wait for the next request or be lost with the instance (and the
- * sweeper would publish nearly every event twice). A process whose CPU keeps running (the local stack) answers first
- * and marks behind the answer: under a burst the mark queued behind the pool's other work and held every hop of the
- * order path (docs/decisions.md).
- */
-function markAfterPublish(ids: string[]): Promise<void> | void {
-  const landed = markPublished(ids);
-  return config().GOOGLE_RUNTIME ? landed : undefined;
 }
 
 /** Resolves once every mark asked for so far has landed or failed, or after `timeoutMs` (before the pool closes). */
