@@ -2,7 +2,6 @@ import { shutdownTelemetry } from '../shared/telemetry/register'; // first: inst
 import { closeDb } from '../shared/db';
 import { log } from '../shared/logger';
 import { closePubSub } from '../shared/messaging/pubsub';
-import { marksSettled } from '../shared/messaging/relay';
 import { hostService, type HostedService } from './stack/host';
 import { serviceNames, services, type ServiceName } from '../shared/topology';
 
@@ -40,7 +39,6 @@ async function main(): Promise<void> {
     await Promise.all(hosted.map((h) => h.close()));
     // telemetry first: its last metric collection still reads the database
     await shutdownTelemetry().catch(() => undefined);
-    await marksSettled(); // the published marks still on their way (shared/messaging/relay.ts)
     await Promise.allSettled([closeDb(), closePubSub()]);
     process.exit(0);
   };

@@ -78,7 +78,6 @@ const markIn = (knex: Knex) => async (ids: string[]) => {
 
 let gathering: { ids: string[]; landed: Promise<void> } | undefined;
 let previousMark: Promise<void> = Promise.resolve();
-const MARK_BATCH = 1_000;
 
 /**
  * Marks rows published, outside a transaction. Marks gather while the previous update runs and go together in the
@@ -87,11 +86,11 @@ const MARK_BATCH = 1_000;
  * publishes them again with the same event ids, and consumers see a duplicate and skip it.
  */
 function markPublished(ids: string[]): Promise<void> {
-  if (!gathering || gathering.ids.length >= MARK_BATCH) {
+  if (!gathering) {
     const batch: string[] = [];
     const knex = db(); // the pool of now: a mark that comes after closeDb() fails rather than open a new one
     const landed = previousMark.then(async () => {
-      if (gathering?.ids === batch) gathering = undefined; // from here on, ids gather for the next update
+      gathering = undefined; // from here on, ids gather for the next update
       try {
         await markIn(knex)(batch);
       } catch (error) {
@@ -105,18 +104,7 @@ function markPublished(ids: string[]): Promise<void> {
   return gathering.landed;
 }
 
-/** Resolves once every mark asked for so far has landed or failed, or after `timeoutMs` (before the pool closes). */
-export async function marksSettled(timeoutMs = 5_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-  await Promise.race([previousMark, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function publishAndMark(
-  knex: Knex,
-  rows: OutboxRow[],
-  mark: (ids: string[]) => Promise<void> | void = markIn(knex),
-): Promise<Outcome> {
+async function publishAndMark(knex: Knex, rows: OutboxRow[], mark = markIn(knex)): Promise<Outcome> {
   if (rows.length === 0) return { published: 0, failed: 0 };
   const outcomes = await Promise.allSettled(rows.map((row) => tracePublish(row, () => publishOne(row))));
   const published = rows.filter((_, i) => outcomes[i].status === 'fulfilled').map((r) => r.id);

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
 import { closeDb, db } from '../../shared/db';
 import { closePubSub, pubsub } from '../../shared/messaging/pubsub';
-import { marksSettled, sweepOutbox } from '../../shared/messaging/relay';
+import { sweepOutbox } from '../../shared/messaging/relay';
 import { hostService, pushEndpoint, type HostedService } from '../../scripts/stack/host';
 import type { ServiceName } from '../../shared/topology';
 import { ensureDatabase } from '../../scripts/stack/postgres';
@@ -67,7 +67,6 @@ export async function startSystem(services: ServiceName[]): Promise<TestSystem> 
       await removeSubscriptions(pubsub()).catch(() => undefined);
       await sandboxes?.close();
       await Promise.all(Object.values(hosts).map((h) => h.close()));
-      await marksSettled(); // the published marks still on their way (shared/messaging/relay.ts)
       await Promise.allSettled([closeDb(), closePubSub()]);
       await dropDatabase(`test_${id}`);
     },
