@@ -75,12 +75,13 @@ async function withItems(knex: Knex, rows: OrderRow[]): Promise<Order[]> {
     )
     .orderBy('product_sku')
     .select('order_id', 'product_sku', 'quantity', 'unit_price_cents');
-  return rows.map((row) =>
-    toOrder(
-      row,
-      items.filter((i) => i.order_id === row.id),
-    ),
-  );
+  const byOrder = new Map<string, ItemRow[]>();
+  for (const item of items) {
+    const list = byOrder.get(item.order_id);
+    if (list) list.push(item);
+    else byOrder.set(item.order_id, [item]);
+  }
+  return rows.map((row) => toOrder(row, byOrder.get(row.id) ?? []));
 }
 
 /**
