@@ -322,23 +322,23 @@ describe('npm run dev', () => {
           return false;
         }
       });
-    const ports: Record<string, number> = { products: 3001, orders: 3000 };
+    const ports: Record<string, number> = { products: 3001, payments: 3008 };
     const before = serving('products');
     expect(before).toBeDefined();
-    const saga = serving('orders');
-    expect(saga).toBeDefined();
-    expect(saga).not.toBe(before);
+    const fulfilment = serving('payments');
+    expect(fulfilment).toBeDefined();
+    expect(fulfilment).not.toBe(before);
     process.kill(before!, 'SIGKILL');
     await eventually(
-      async () => output.includes('[dev] storefront (products, customers, cart, inventory) crashed'),
+      async () => output.includes('[dev] storefront (products, customers, cart, inventory, orders) crashed'),
       10_000,
       'the crash to be reported',
     );
-    expect((await call(3000, 'GET', '/')).status).toBe(200); // the other processes never stopped
-    expect(serving('orders')).toBe(saga);
+    expect((await call(3008, 'GET', '/')).status).toBe(200); // the other processes never stopped
+    expect(serving('payments')).toBe(fulfilment);
     await eventually(async () => (await call(3001, 'GET', '/products')).status === 200, 30_000, 'products to answer again');
     expect(serving('products')).not.toBe(before);
-    expect(output).toContain('[dev] storefront (products, customers, cart, inventory) restarted');
+    expect(output).toContain('[dev] storefront (products, customers, cart, inventory, orders) restarted');
   });
 
   test('an emulator that lost its state gets its topology back; PostgreSQL and the emulator, killed, are started again', async () => {

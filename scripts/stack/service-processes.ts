@@ -11,14 +11,14 @@ import type { ServiceName } from '../../shared/topology';
  * each serving a group of services on their own ports, from compiled JavaScript.
  * - Groups: a process costs about 100 MiB whatever it serves (Node, the Pub/Sub client, express, pg),
  *   so eleven of them cannot fit a laptop-sized budget (docs/PERFORMANCE.md); three keep a crash
- *   to one part of the flow (the storefront, the order saga, the notifications) while the others
- *   keep serving. On Cloud Functions every function is its own instance anyway.
+ *   to one part of the flow (the storefront with the orders, the fulfilment, the notifications) while
+ *   the others keep serving. On Cloud Functions every function is its own instance anyway.
  * - Compiled: the tsx loader costs each process about 30 MiB and a second thread; the entry script
  *   is bundled once at start-up by esbuild (about 0.3 s), with every package left to node_modules.
  */
 export const processGroups = {
-  storefront: ['products', 'customers', 'cart', 'inventory'],
-  saga: ['orders', 'payments', 'shipments', 'messaging'],
+  storefront: ['products', 'customers', 'cart', 'inventory', 'orders'],
+  fulfilment: ['payments', 'shipments', 'messaging'],
   notifications: ['notifications', 'email', 'push'],
 } as const satisfies Record<string, readonly ServiceName[]>;
 export type ProcessGroup = keyof typeof processGroups;
@@ -29,13 +29,14 @@ export const groupOf = (service: ServiceName): ProcessGroup =>
 
 /**
  * The CPU priority (nice value) of each group's process. On Cloud Functions every function has its own instances and
- * CPU; here the groups share one machine's cores, and under a burst the notification work (a third of the CPU per
- * order: a message, two channels and their delivery results for every step of the saga) slowed the order path itself:
- * every hop of it waited its turn behind mails. The order path keeps the normal priority; notifications, mail and push
- * run at a lower one, so they take what the order path leaves and catch up when it is quiet. Nothing waits for them:
- * the push holds their messages in Pub/Sub meanwhile (docs/decisions.md, docs/PERFORMANCE.md).
+ * CPU; here the groups share one machine's cores, and under a burst every hop waits its turn for them. The storefront
+ * group holds what a customer waits on: the APIs, and the order from convert to `confirmed` (cart, inventory,
+ * orders). Payment, shipment and the messaging jobs run 5 levels lower, notifications, mail and push 10 levels lower
+ * (a third of the CPU per order). Under a burst the lower groups take what the storefront leaves and catch up when it
+ * is quiet; their messages wait in Pub/Sub meanwhile. The work each order costs is the same, so the rate at which
+ * whole sagas finish (`shipped`) does not rise (docs/decisions.md, docs/PERFORMANCE.md).
  */
-export const groupPriority: Record<ProcessGroup, number> = { storefront: 0, saga: 0, notifications: 10 };
+export const groupPriority: Record<ProcessGroup, number> = { storefront: 0, fulfilment: 5, notifications: 10 };
 
 /**
  * Node flags of a local service process. V8 sizes a process's heap for the machine and lets the old
@@ -99,7 +100,7 @@ export function forkServiceProcess(services: readonly ServiceName[], options: Se
     env: { ...process.env, ...options.env, OTEL_SERVICE_NAME: services.join('+') },
     stdio: options.stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  // a process serving any part of the order path keeps its priority
+  // a process serving several groups' services runs at the highest of their priorities
   const nice = Math.min(...services.map((s) => groupPriority[groupOf(s)]));
   if (nice > 0 && child.pid !== undefined) lowerPriority(child.pid, nice);
   return child;

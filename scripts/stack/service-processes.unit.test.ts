@@ -30,16 +30,21 @@ async function niceOf(services: Parameters<typeof forkServiceProcess>[0]): Promi
 }
 
 describe('the priority of a local service process', () => {
-  it('runs notifications, mail and push below the order path', async () => {
+  it('runs notifications, mail and push 10 levels below the storefront', async () => {
     const base = os.getPriority();
     expect(await niceOf(['notifications', 'email', 'push'])).toBe(Math.min(base + 10, 19));
     expect(await niceOf(['email'])).toBe(Math.min(base + 10, 19));
   });
 
-  it('keeps the order path, and any process that serves part of it, at the priority it was started with', async () => {
+  it('runs payments, shipments and the messaging jobs 5 levels below the storefront', async () => {
     const base = os.getPriority();
-    expect(await niceOf(['products', 'customers', 'cart', 'inventory'])).toBe(base);
-    expect(await niceOf(['orders', 'payments', 'shipments', 'messaging'])).toBe(base);
-    expect(await niceOf(['orders', 'email'])).toBe(base);
+    expect(await niceOf(['payments', 'shipments', 'messaging'])).toBe(Math.min(base + 5, 19));
+    expect(await niceOf(['shipments', 'email'])).toBe(Math.min(base + 5, 19));
+  });
+
+  it('keeps the storefront, the order up to confirmed, and any process that serves part of it, at its own priority', async () => {
+    const base = os.getPriority();
+    expect(await niceOf(['products', 'customers', 'cart', 'inventory', 'orders'])).toBe(base);
+    expect(await niceOf(['orders', 'payments', 'email'])).toBe(base);
   });
 });
