@@ -29,8 +29,8 @@ const quick = process.env.BENCH_QUICK === '1';
 const only = process.env.BENCH_ONLY?.split(',');
 const wants = (section: string) => !only || only.includes(section);
 const profile = quick
-  ? { burst: 60, steadySeconds: 5, httpSeconds: 3, coldRuns: 1, devCustomers: 60 }
-  : { burst: 200, steadySeconds: 15, httpSeconds: 8, coldRuns: 5, devCustomers: 200 };
+  ? { burst: 60, burstRounds: 3, steadySeconds: 5, httpSeconds: 3, coldRuns: 1, devCustomers: 60 }
+  : { burst: 200, burstRounds: 3, steadySeconds: 15, httpSeconds: 8, coldRuns: 5, devCustomers: 200 };
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 const file = path.resolve(process.env.BENCH_OUT ?? path.join(__dirname, '../docs/PERFORMANCE.md'));
 
