@@ -74,11 +74,14 @@ export interface MemoryPeaks {
   totalPss: number;
   byName: Record<string, number>;
   pssByName: Record<string, number>;
+  /** RSS of each root's tree at the first sample. */
+  firstByName: Record<string, number>;
 }
 
 export function sampleMemory(roots: () => Record<string, number>, everyMs = 500): MemorySampler {
   const byName: Record<string, number> = {};
   const pssByName: Record<string, number> = {};
+  const firstByName: Record<string, number> = {};
   let total = 0;
   let totalPss = 0;
   const sample = () => {
@@ -87,6 +90,7 @@ export function sampleMemory(roots: () => Record<string, number>, everyMs = 500)
     let sumPss = 0;
     for (const [name, pid] of Object.entries(roots())) {
       const { rss, pss } = treeMemoryMb(pid, parentOf);
+      firstByName[name] ??= rss;
       byName[name] = Math.max(byName[name] ?? 0, rss);
       pssByName[name] = Math.max(pssByName[name] ?? 0, pss);
       sum += rss;
@@ -100,7 +104,7 @@ export function sampleMemory(roots: () => Record<string, number>, everyMs = 500)
   return {
     peaks: () => {
       sample();
-      return { total, totalPss, byName: { ...byName }, pssByName: { ...pssByName } };
+      return { total, totalPss, byName: { ...byName }, pssByName: { ...pssByName }, firstByName: { ...firstByName } };
     },
     stop: () => clearInterval(timer),
   };
