@@ -190,8 +190,16 @@ export async function realSystem(infra: Infra, stack: Services): Promise<FlowSys
   };
 }
 
-/** The no-op chain (bench/noop-service.ts): the same topology, functions that only publish. */
-export function noopSystem(infra: Infra, stack: Services): FlowSystem {
+/**
+ * The no-op chain (bench/noop-service.ts): the same topology, functions that only publish; or, started with
+ * NOOP_CHAIN=outbox, functions whose events go through the claim, the outbox and the relay (`name` tells them apart,
+ * `database` counts PostgreSQL's CPU as the chain's).
+ */
+export function noopSystem(
+  infra: Infra,
+  stack: Services,
+  { name = 'no-op chain', database = false }: { name?: string; database?: boolean } = {},
+): FlowSystem {
   const marks = { confirmed: new Map<string, number>(), shipped: new Map<string, number>() };
   stack.children().forEach((child) =>
     child.on('message', (m: { mark?: 'confirmed' | 'shipped'; cart_id?: string; at?: number }) => {
@@ -210,8 +218,12 @@ export function noopSystem(infra: Infra, stack: Services): FlowSystem {
     });
   let ordersSoFar = 0;
   return {
-    name: 'no-op chain',
-    pids: () => ({ ...stack.pids(), 'pubsub emulator': infra.pids['pubsub emulator'] }),
+    name,
+    pids: () => ({
+      ...stack.pids(),
+      'pubsub emulator': infra.pids['pubsub emulator'],
+      ...(database ? { postgres: infra.pids.postgres } : {}),
+    }),
     activate: () => (infra.sandboxes.payments!.webhookUrl = stack.url('payments') + '/payments/webhook'),
     prepare: async (n) =>
       Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(ordersSoFar + i).padStart(12, '0')}`),

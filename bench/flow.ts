@@ -6,7 +6,7 @@ import { percentile, perSecond, sleep } from './stats';
  * The order flow of one system: a burst (every cart converted at once) gives the maximum rate;
  * then steady arrivals at 25, 50 and 100 % of it. A burst of the faster system lasts a few seconds, so one
  * burst swings with whatever else the shared machine does in them: each system's burst runs `burstRounds` times,
- * alternating with the other's (in turn first), and the median one (by orders confirmed per second) stands for it.
+ * alternating with the others' (in turn first), and the median one (by orders confirmed per second) stands for it.
  * Latency is convert request sent → order `confirmed` (and → `shipped`), per cart; a phase's throughput is its
  * orders over the time from its first convert to its last confirmation. Every phase waits for its whole saga and
  * checks the counts before the next starts.

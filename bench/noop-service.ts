@@ -3,8 +3,11 @@ import http from 'node:http';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { paymentProvider } from '../functions/payments/provider';
+import { closeDb } from '../shared/db';
 import type { EventName } from '../shared/events/catalog';
+import { consumerFunction, type Handler } from '../shared/messaging/consumer';
 import { decodeCloudEvent } from '../shared/messaging/decode';
+import { inTransaction } from '../shared/messaging/outbox';
 import { closePubSub, topic } from '../shared/messaging/pubsub';
 import { functionsOf, registerCloudEvent, registerHttp } from '../shared/runtime/registry';
 import { apiFunctionName, pushSubscriptions, serviceNames, type ServiceName } from '../shared/topology';
@@ -18,10 +21,14 @@ import { isLocalPushToken } from '../scripts/stack/push-token';
  * publisher settings). The one outside call kept is the charge at the payment provider sandbox,
  * because its webhook is the hop that produces payment.succeeded; mail, push and carrier work are
  * left out. Tells the bench (IPC) when an order is confirmed or shipped, and counts deliveries.
+ * NOOP_CHAIN=outbox: the same functions, each one's events going through ShopFlow's own delivery mechanism
+ * (shared/messaging: the dedupe claim and the transactional outbox in one transaction, the relay's publish and
+ * mark), against a database of its own: what exactly-once processing costs with no business work at all.
  * Grouped into processes as the real services are (scripts/stack/service-processes.ts):
- *   node <compiled bench/noop-service.ts> <service>=<port> …   (PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT)
+ *   node <compiled bench/noop-service.ts> <service>=<port> …   (PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT, NOOP_CHAIN)
  */
 type Data = Record<string, unknown>;
+const viaOutbox = process.env.NOOP_CHAIN === 'outbox';
 const served = process.argv.slice(2).map((arg) => arg.split('=') as [ServiceName, string]);
 if (served.length === 0 || served.some(([s, port]) => !serviceNames.includes(s) || !port))
   throw new Error(`usage: noop-service <${serviceNames.join('|')}>=<port> …`);
@@ -32,14 +39,19 @@ const publishes: Record<string, (data: Data) => [EventName, Data][]> = {
   'orders-on-stock-available': (d) => [['order.created', { ...d, order_id: randomUUID(), total: 9.99, status: 'confirmed' }]],
   'email-on-email-requested': (d) => [['notification.delivered', { notification_id: d.notification_id, channel: 'email' }]],
   'push-on-push-requested': (d) => [['notification.delivered', { notification_id: d.notification_id, channel: 'push' }]],
-  'shipments-on-payment-succeeded': (d) => [['shipment.scheduled', { ...d, shipment_id: randomUUID(), carrier: 'noop' }]],
+  'shipments-on-payment-succeeded': (d) => [
+    ['shipment.scheduled', { ...d, shipment_id: randomUUID(), carrier: 'noop', tracking_number: 'NOOP-1' }],
+  ],
   ...Object.fromEntries(
     ['order-created', 'payment-succeeded', 'shipment-scheduled'].map((e) => [
       `notifications-on-${e}`,
       (d: Data): [EventName, Data][] => {
         const common = { customer_id: d.customer_id, title: 'Your order', body: 'Something happened to your order.' };
         return [
-          ['email.requested', { ...common, notification_id: randomUUID(), to: 'noop@example.com', subject: 'Your order' }],
+          [
+            'email.requested',
+            { ...common, notification_id: randomUUID(), to: 'noop@example.com', subject: 'Your order', text: 'Hi.' },
+          ],
           ['push.requested', { ...common, notification_id: randomUUID() }],
         ];
       },
@@ -62,24 +74,47 @@ function publish(event: EventName, data: Data, cause: Record<string, string> | u
   return topic(event).publishMessage({ data: Buffer.from(JSON.stringify(data)), attributes });
 }
 
+/** What every delivery of the chain does whichever way its events go: counted, timed, and the one outside call. */
+async function noticed(functionName: string, data: Data, eventId: string): Promise<void> {
+  const seen = counts.get(functionName) ?? { deliveries: 0, events: new Set<string>() };
+  counts.set(functionName, seen);
+  seen.deliveries += 1;
+  seen.events.add(eventId);
+  const mark = marks[functionName];
+  if (mark) process.send?.({ mark, cart_id: data.cart_id, at: Date.now() });
+  if (functionName === 'payments-on-order-created') {
+    await paymentProvider().charge({ orderId: String(data.order_id), amountCents: 999 });
+    pendingCharges.set(String(data.order_id), data);
+  }
+}
+
 for (const sub of pushSubscriptions().filter((s) => served.some(([name]) => name === s.service))) {
-  registerCloudEvent({ name: sub.functionName, service: sub.service, kind: 'consumer' }, async (ce: CloudEvent<unknown>) => {
+  const spec = { name: sub.functionName, service: sub.service, kind: 'consumer' } as const;
+  const outgoing = (data: Data) => publishes[sub.functionName]?.(data) ?? [];
+  if (viaOutbox) {
+    const handler: Handler<EventName> = async (event, uow) => {
+      await noticed(sub.functionName, event.payload as Data, event.eventId);
+      for (const [name, payload] of outgoing(event.payload as Data)) await uow.emit(name, payload as never);
+    };
+    registerCloudEvent(
+      spec,
+      consumerFunction({ consumer: sub.functionName, service: sub.service, event: sub.topic as EventName, handler }),
+    );
+    continue;
+  }
+  registerCloudEvent(spec, async (ce: CloudEvent<unknown>) => {
     const message = decodeCloudEvent(ce);
     const data = JSON.parse(message?.text ?? '{}') as Data;
-    const seen = counts.get(sub.functionName) ?? { deliveries: 0, events: new Set<string>() };
-    counts.set(sub.functionName, seen);
-    seen.deliveries += 1;
-    seen.events.add(message?.attributes.event_id ?? '');
-    const mark = marks[sub.functionName];
-    if (mark) process.send?.({ mark, cart_id: data.cart_id, at: Date.now() });
-    if (sub.functionName === 'payments-on-order-created') {
-      await paymentProvider().charge({ orderId: String(data.order_id), amountCents: 999 });
-      pendingCharges.set(String(data.order_id), data);
-    }
-    const out = publishes[sub.functionName]?.(data) ?? [];
-    await Promise.all(out.map(([event, payload]) => publish(event, payload, message?.attributes)));
+    await noticed(sub.functionName, data, message?.attributes.event_id ?? '');
+    await Promise.all(outgoing(data).map(([event, payload]) => publish(event, payload, message?.attributes)));
   });
 }
+
+/** An API's event: published at once, or through the outbox in a transaction of its own (NOOP_CHAIN=outbox). */
+const emitFromApi = (service: ServiceName, event: EventName, data: Data) =>
+  viaOutbox
+    ? inTransaction(service, (uow) => uow.emit(event, data as never, { correlationId: String(data.cart_id) }))
+    : publish(event, data, undefined);
 
 /** The order each outstanding charge is for, so the provider's webhook can name it in payment.succeeded. */
 const pendingCharges = new Map<string, Data>();
@@ -91,11 +126,11 @@ if (serves('cart')) {
     if (req.method !== 'POST' || req.path !== '/cart/convert-to-order') return void res.status(404).end();
     const cart_id = randomUUID();
     const customer_id = String(req.headers['x-customer-id']);
-    await publish(
-      'order-requested',
-      { cart_id, customer_id, items: [{ product_sku: 'NOOP', quantity: 1, unit_price: 9.99 }] },
-      undefined,
-    );
+    await emitFromApi('cart', 'order-requested', {
+      cart_id,
+      customer_id,
+      items: [{ product_sku: 'NOOP', quantity: 1, unit_price: 9.99 }],
+    });
     res.status(202).json({ cart_id, status: 'processing' });
   });
 }
@@ -105,7 +140,8 @@ if (serves('payments')) {
     const order = pendingCharges.get(reference);
     if (order) {
       pendingCharges.delete(reference);
-      await publish('payment.succeeded', { ...order, payment_id: randomUUID(), amount: 9.99 }, undefined);
+      const payment = { ...order, payment_id: randomUUID(), amount: 9.99, provider_ref: reference };
+      await emitFromApi('payments', 'payment.succeeded', payment);
     }
     res.status(200).json({ received: true });
   });
@@ -147,6 +183,6 @@ void Promise.all(served.map(([service, port]) => listen(service, Number(port))))
       server.close();
       server.closeAllConnections();
     }
-    void closePubSub().finally(() => process.exit(0));
+    void Promise.allSettled([closePubSub(), closeDb()]).finally(() => process.exit(0));
   });
 });

@@ -8,7 +8,7 @@ import { LOCAL_DB_POOL_MAX } from '../scripts/stack/service-processes';
 import { bundleBench } from './bundle';
 import { coldStartBench } from './cold-start';
 import { measureFlows } from './flow';
-import { flowReport } from './flow-report';
+import { flowReport, mechanismReport } from './flow-report';
 import { noopSystem, realSystem } from './flow-systems';
 import { httpBench } from './http';
 import { keptSection, previousRuns, PREVIOUS } from './history';
@@ -69,13 +69,18 @@ async function main(): Promise<void> {
   try {
     if (wants('flow') || wants('http')) {
       // both stacks share the emulator and the machine; the no-op chain idles while the real one is measured
-      const noop = wants('flow')
-        ? await startServices({
-            script: 'bench/noop-service.ts',
-            services: serviceNames,
-            project: 'bench-noop',
-            logFile: path.join(infra.dir, 'noop.log'),
-          })
+      const chain = async (name: string, env: Record<string, string> = {}) =>
+        startServices({
+          script: 'bench/noop-service.ts',
+          services: serviceNames,
+          project: `bench-${name}`,
+          env,
+          logFile: path.join(infra.dir, `${name}.log`),
+        });
+      const noop = wants('flow') ? await chain('noop') : undefined;
+      // the no-op functions again, their events through the claim, outbox and relay, on a database of their own
+      const outbox = wants('flow')
+        ? await chain('outbox', { NOOP_CHAIN: 'outbox', DATABASE_URL: await infra.database('bench_outbox') })
         : undefined;
       const real = await startServices({
         script: 'scripts/serve.ts',
@@ -88,15 +93,16 @@ async function main(): Promise<void> {
       const loadStarted = Date.now();
       try {
         const realFlowSystem = await realSystem(infra, real); // also stocks the products the HTTP bench uses
-        if (noop) {
-          const systems = [realFlowSystem, noopSystem(infra, noop)];
+        if (noop && outbox) {
+          const outboxSystem = noopSystem(infra, outbox, { name: 'outbox chain', database: true });
+          const systems = [realFlowSystem, noopSystem(infra, noop), outboxSystem];
           const flowStarted = Date.now();
-          const [realFlow, noopFlow] = await measureFlows(systems, { ...profile, log: say });
+          const [realFlow, noopFlow, outboxFlow] = await measureFlows(systems, { ...profile, log: say });
           const notes = (await realFlowSystem.diagnostics?.()) ?? '';
           if (statementsWanted) say(`statements: ${await writeStatements()}`);
           await timed(
             'Order flow against the no-op bound',
-            async () => `${flowReport(realFlow, noopFlow)}\n\n${notes}`,
+            async () => `${flowReport(realFlow, noopFlow)}\n\n${mechanismReport(realFlow, noopFlow, outboxFlow)}\n\n${notes}`,
             flowStarted,
           );
         }
@@ -105,7 +111,7 @@ async function main(): Promise<void> {
       } finally {
         memory.stop();
         stopJobs();
-        await Promise.all([real.stop(), noop?.stop()]);
+        await Promise.all([real.stop(), noop?.stop(), outbox?.stop()]);
       }
     }
     if (wants('dev'))

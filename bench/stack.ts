@@ -29,6 +29,8 @@ export interface Infra {
   /** The bench's temporary folder (data, emulator log, service logs). */
   dir: string;
   databaseUrl: string;
+  /** Another database on the same server, migrated like the bench's (for a system that must not share its tables). */
+  database(name: string): Promise<string>;
   emulatorHost: string;
   /** Root processes of the infrastructure (their whole process trees count as the stack's memory). */
   pids: Record<string, number>;
@@ -59,9 +61,13 @@ export async function startInfra(env: Record<string, string> = {}): Promise<Infr
     ),
     freePort().then((port) => startEmulator({ port, logFile: path.join(dir, 'emulator.log') })),
   ]);
-  const databaseUrl = await ensureDatabase(postgres.adminUrl, 'bench');
-  const migrator = knex({ client: 'pg', connection: databaseUrl });
-  await migrate(migrator).finally(() => migrator.destroy());
+  const database = async (name: string) => {
+    const url = await ensureDatabase(postgres.adminUrl, name);
+    const migrator = knex({ client: 'pg', connection: url });
+    await migrate(migrator).finally(() => migrator.destroy());
+    return url;
+  };
+  const databaseUrl = await database('bench');
   const smtp = await startSmtpSink({ port: await freePort() });
   const mails = { received: 0, duplicates: 0, ids: new Set<string>() };
   const keep = smtp.received.push.bind(smtp.received);
@@ -84,6 +90,7 @@ export async function startInfra(env: Record<string, string> = {}): Promise<Infr
   return {
     dir,
     databaseUrl,
+    database,
     emulatorHost: emulator.host,
     pids: { postgres: postgres.pid!, 'pubsub emulator': emulator.pid! },
     smtp,
