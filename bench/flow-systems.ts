@@ -98,8 +98,8 @@ export async function realSystem(infra: Infra, stack: Services): Promise<FlowSys
       ).rows;
       const perOrder = ((await commits()) - commitsBefore) / Math.max(1, ordersSoFar);
       return [
-        `Database commits per order (pg_stat_database, everything in the bench database including customer and cart set-up`,
-        `and the bench's own polling): ${perOrder.toFixed(1)}.`,
+        `Database commits per order (pg_stat_database, everything in the bench database including customer and cart set-up,`,
+        `the scheduled jobs while the other systems ran, and the bench's own polling): ${perOrder.toFixed(1)}.`,
         failed.length === 0
           ? 'No delivery failed and was retried.'
           : `Deliveries that failed and were redelivered by Pub/Sub (messaging.delivery_failures): ${failed

@@ -110,14 +110,18 @@ export function sampleMemory(roots: () => Record<string, number>, everyMs = 500)
   };
 }
 
-/** CPU seconds (user + system) used so far by a process and its descendants. */
+/**
+ * CPU seconds (user + system) used so far by a process and its descendants, those that have exited included: a
+ * process's own times plus those of its children it has reaped (a PostgreSQL backend that closes while it is measured
+ * takes its times to the postmaster).
+ */
 export function treeCpuSeconds(root: number, parentOf = parents()): number {
   let ticks = 0;
   for (const pid of descendants(root, parentOf)) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]); // utime, stime, cutime, cstime
     } catch {
       // gone meanwhile
     }
