@@ -27,8 +27,9 @@ export function memoryReport(peaks: MemoryPeaks, stack: Services, infra: string[
       ? []
       : [
           `The emulator's JVM grew from ${peaks.firstByName[emulator].toFixed(0)} to ${peaks.byName[emulator].toFixed(0)} MiB: it keeps every`,
-          "message ever published (docs/decisions.md), here those of both systems' flows, the no-op chain's included. The",
-          '1.2 GiB target is for the stack `npm run dev` starts, measured on its own in the next section.',
+          "message ever published (docs/decisions.md), here those of every chain's flow, the bench's own chains included;",
+          "PostgreSQL's process tree holds the outbox chain's backends too. The 1.2 GiB target is for the stack",
+          '`npm run dev` starts, measured on its own in the next section.',
         ]),
     'Not counted: the bench process itself, which holds the SMTP sink and the provider sandboxes as `scripts/dev.ts` does,',
     `and drives the load (${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB now).`,
