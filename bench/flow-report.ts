@@ -97,10 +97,8 @@ export function mechanismReport(real: FlowResult, noop: FlowResult, outbox: Flow
     const [a, b, c] = [of(real, burst), of(noop, bare), of(outbox, floor)];
     return [figure, a.toFixed(digits), c.toFixed(digits), b.toFixed(digits), b > 0 ? ratio(c, b) : '', ratio(a, c)];
   };
-  const cpuOf = (name?: string) => (r: FlowResult) => {
-    const perOrder = cpu(r).perOrder;
-    return name ? (perOrder[name] ?? 0) : total(perOrder);
-  };
+  const perOrder = new Map([real, noop, outbox].map((r) => [r, cpu(r).perOrder]));
+  const cpuOf = (name?: string) => (r: FlowResult) => (name ? (perOrder.get(r)![name] ?? 0) : total(perOrder.get(r)!));
   return [
     "The delivery mechanism alone: the outbox chain is the no-op chain with ShopFlow's own exactly-once delivery",
     '(shared/messaging): each delivery claims its event id and writes the events it publishes to the outbox in one',
@@ -117,7 +115,7 @@ export function mechanismReport(real: FlowResult, noop: FlowResult, outbox: Flow
         row(`${burst.label}: orders/s shipped`, (_, p) => p.shippedRate),
         row(`${burst.label}: convert → confirmed p50 ms`, (_, p) => p.confirmed.p50, 0),
         row('CPU ms per order, every process, every phase', cpuOf()),
-        ...Object.keys(cpu(real).perOrder)
+        ...Object.keys(perOrder.get(real)!)
           .sort()
           .map((name) => row(`of it ${name}`, cpuOf(name))),
       ],
